@@ -1,0 +1,33 @@
+"""skactive: scikit-learn compatible pool-based active learning.
+
+Query strategies are estimators with ``fit`` / ``query`` that wrap any
+classifier; :class:`ActiveLearner` runs the loop as a meta-estimator.
+"""
+
+from ._version import __version__
+from .base import QueryStrategy
+from .learner import ActiveLearner
+from .strategies import (
+    BADGE,
+    CoreSet,
+    DensityWeighted,
+    DiversitySampling,
+    ExpectedErrorReduction,
+    QueryByCommittee,
+    RandomSampling,
+    UncertaintySampling,
+)
+
+__all__ = [
+    "ActiveLearner",
+    "BADGE",
+    "CoreSet",
+    "DensityWeighted",
+    "DiversitySampling",
+    "ExpectedErrorReduction",
+    "QueryByCommittee",
+    "QueryStrategy",
+    "RandomSampling",
+    "UncertaintySampling",
+    "__version__",
+]

@@ -1,0 +1,265 @@
+"""Base classes and shared validation for query strategies.
+
+A query strategy is a scikit-learn estimator: ``fit(X_labeled, y_labeled)``
+learns what the strategy needs (usually a clone of the wrapped classifier),
+``query(X_pool, batch_size)`` returns distinct pool indices ordered by
+preference and, where a per-sample utility exists, ``score_samples(X_pool)``
+returns it (higher means query first).
+"""
+
+import numbers
+
+import numpy as np
+from sklearn.base import BaseEstimator, clone
+from sklearn.exceptions import NotFittedError
+from sklearn.linear_model import LogisticRegression
+from sklearn.utils import check_random_state
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import _num_samples, check_is_fitted, validate_data
+
+from .utils import check_batch_size, query_rng, top_k
+
+__all__ = ["QueryStrategy", "ScoreQueryMixin", "default_estimator"]
+
+
+def default_estimator():
+    """The classifier a strategy wraps when ``estimator=None``.
+
+    Returns
+    -------
+    estimator : LogisticRegression
+        ``LogisticRegression(max_iter=1000)``: fast, probabilistic and
+        well-calibrated enough for uncertainty-based strategies.
+    """
+    return LogisticRegression(max_iter=1000)
+
+
+def _check_has_method(estimator, method, owner, hint=""):
+    if not hasattr(estimator, method):
+        raise TypeError(
+            f"{owner} needs a classifier with `{method}`, but "
+            f"estimator={type(estimator).__name__} has none.{hint}"
+        )
+
+
+def check_labeled_classes(y, owner="The strategy"):
+    """Raise a clear error when fewer than two classes are labeled.
+
+    Parameters
+    ----------
+    y : ndarray of shape (n_samples,)
+        Labels of the labeled set.
+    owner : str
+        Who is complaining, for the message.
+
+    Returns
+    -------
+    classes : ndarray
+        The distinct labels.
+    """
+    classes = np.unique(y)
+    if classes.shape[0] < 2:
+        raise ValueError(
+            f"{owner} needs at least two labeled classes, but y has a single "
+            f"class {classes.tolist()}. Label at least one sample of another "
+            "class (ActiveLearner(initial='stratified') does this)."
+        )
+    return classes
+
+
+class QueryStrategy(BaseEstimator):
+    """Base class for pool-based query strategies.
+
+    Subclasses implement ``_fit(X, y)`` (optional: extra state beyond the
+    fitted classifier) and ``_query(X, batch_size, rng)``. The base class does
+    the validation, the classifier fitting and the seeding.
+
+    Parameters
+    ----------
+    estimator : classifier or None, default=None
+        The classifier to wrap. ``None`` means
+        ``LogisticRegression(max_iter=1000)``.
+    refit : bool, default=True
+        If False, ``estimator`` must already be fitted and is used as it is
+        (``estimator_`` is then ``estimator`` itself, not a clone); ``fit``
+        only records what the strategy needs from the labeled set. This lets
+        a loop that has just trained a model query with it without training
+        it again.
+    random_state : int, RandomState instance or None, default=None
+        Seeds tie-breaking and any sampling inside ``query``. With an int,
+        ``query`` on the same pool is a pure function of the fitted state.
+
+    Attributes
+    ----------
+    estimator_ : classifier
+        The fitted classifier.
+    classes_ : ndarray of shape (n_classes,)
+        Labels seen in ``fit``.
+    n_features_in_ : int
+        Number of features seen in ``fit``.
+    """
+
+    #: Methods the wrapped classifier must provide.
+    _required_methods = ()
+
+    def __init__(self, estimator=None, *, refit=True, random_state=None):
+        self.estimator = estimator
+        self.refit = refit
+        self.random_state = random_state
+
+    # -- validation -----------------------------------------------------
+    def _validate_X(self, X, reset):
+        return validate_data(
+            self,
+            X,
+            reset=reset,
+            accept_sparse=("csr", "csc"),
+            ensure_min_samples=1,
+        )
+
+    def _validate_fit_data(self, X, y):
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            accept_sparse=("csr", "csc"),
+            ensure_min_samples=1,
+            y_numeric=False,
+        )
+        check_classification_targets(y)
+        return X, y
+
+    def _validate_pool(self, X_pool):
+        check_is_fitted(self)
+        if X_pool is None or _num_samples(X_pool) == 0:
+            raise ValueError(
+                "X_pool is empty: there is nothing left to query. "
+                "Pass at least one unlabeled sample."
+            )
+        return self._validate_X(X_pool, reset=False)
+
+    def _get_estimator(self):
+        return default_estimator() if self.estimator is None else self.estimator
+
+    def _check_estimator_methods(self, estimator):
+        for method in self._required_methods:
+            _check_has_method(
+                estimator,
+                method,
+                type(self).__name__,
+                " Use a probabilistic classifier, e.g. SVC(probability=True) "
+                "or CalibratedClassifierCV(estimator)."
+                if method == "predict_proba"
+                else "",
+            )
+
+    # -- fitting ------------------------------------------------------------
+    def fit(self, X, y):
+        """Fit the strategy on the labeled set.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_labeled, n_features)
+            Labeled samples.
+        y : array-like of shape (n_labeled,)
+            Their labels; at least two classes.
+
+        Returns
+        -------
+        self : object
+            The fitted strategy.
+        """
+        X, y = self._validate_fit_data(X, y)
+        self.classes_ = check_labeled_classes(y, type(self).__name__)
+        if not isinstance(self.refit, (bool, np.bool_)):
+            raise TypeError(f"refit must be a bool, got {self.refit!r}.")
+        estimator = self._get_estimator()
+        self._check_estimator_methods(estimator)
+        if self.refit:
+            self.estimator_ = clone(estimator).fit(X, y)
+        else:
+            try:
+                check_is_fitted(estimator)
+            except NotFittedError as exc:
+                raise ValueError(
+                    "refit=False needs an already fitted estimator; fit it "
+                    "first or use refit=True."
+                ) from exc
+            self.estimator_ = estimator
+        seed_source = check_random_state(self.random_state)
+        self._query_seed = int(seed_source.randint(np.iinfo(np.int32).max))
+        self._fit(X, y)
+        return self
+
+    def _fit(self, X, y):
+        """Hook for strategy-specific state; called after the classifier fit."""
+
+    # -- querying -----------------------------------------------------------
+    def query(self, X_pool, batch_size=1):
+        """Select samples of the pool to label next.
+
+        Parameters
+        ----------
+        X_pool : array-like of shape (n_pool, n_features)
+            Unlabeled candidates.
+        batch_size : int, default=1
+            Number of samples to select, at most ``n_pool``.
+
+        Returns
+        -------
+        indices : ndarray of shape (batch_size,)
+            Distinct indices into ``X_pool``, most preferred first.
+        """
+        X_pool = self._validate_pool(X_pool)
+        batch_size = check_batch_size(batch_size, X_pool.shape[0])
+        rng = query_rng(self._query_seed, X_pool.shape[0])
+        return np.asarray(self._query(X_pool, batch_size, rng), dtype=np.intp)
+
+    def _query(self, X_pool, batch_size, rng):
+        raise NotImplementedError  # pragma: no cover - abstract
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.required = True
+        tags.input_tags.sparse = True
+        return tags
+
+
+class ScoreQueryMixin:
+    """Mixin for strategies that rank the pool by a per-sample utility.
+
+    Subclasses implement ``_score(X_pool)``; ``query`` takes its top
+    ``batch_size`` with seeded tie-breaking and ``score_samples`` exposes it.
+    """
+
+    def score_samples(self, X_pool):
+        """Utility of each pool sample; higher means query first.
+
+        Parameters
+        ----------
+        X_pool : array-like of shape (n_pool, n_features)
+
+        Returns
+        -------
+        scores : ndarray of shape (n_pool,)
+        """
+        return self._score(self._validate_pool(X_pool))
+
+    def _query(self, X_pool, batch_size, rng):
+        return top_k(self._score(X_pool), batch_size, rng)
+
+
+def _check_positive_int(value, name, minimum=1):
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer, got {value!r}.")
+    if value < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {value}.")
+    return int(value)
+
+
+def _check_option(value, name, options):
+    if value not in options:
+        raise ValueError(
+            f"{name} must be one of {sorted(options)}, got {value!r}."
+        )
+    return value

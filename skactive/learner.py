@@ -1,0 +1,504 @@
+"""The active learning loop as a scikit-learn meta-estimator."""
+
+import numbers
+import time
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone
+from sklearn.metrics import check_scoring
+from sklearn.utils import check_random_state
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import _num_samples, check_is_fitted, validate_data
+from tqdm.auto import tqdm
+
+from .base import QueryStrategy, _check_option, _check_positive_int, default_estimator
+from .strategies import UncertaintySampling
+
+__all__ = ["ActiveLearner"]
+
+
+def _estimator_has(attr):
+    """Check the fitted classifier if there is one, else the strategy's."""
+
+    def check(self):
+        if hasattr(self, "estimator_"):
+            return hasattr(self.estimator_, attr)
+        strategy = UncertaintySampling() if self.strategy is None else self.strategy
+        est = getattr(strategy, "estimator", None)
+        return hasattr(default_estimator() if est is None else est, attr)
+
+    return check
+
+
+def _is_missing(y, missing_label):
+    if missing_label is None:
+        return np.zeros(y.shape[0], dtype=bool)
+    if isinstance(missing_label, float) and np.isnan(missing_label):
+        if y.dtype.kind not in "fc":
+            return np.zeros(y.shape[0], dtype=bool)
+        return np.isnan(y)
+    if y.dtype.kind in "iufcb" and not isinstance(missing_label, numbers.Number):
+        return np.zeros(y.shape[0], dtype=bool)
+    return y == missing_label
+
+
+class ActiveLearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
+    """Pool-based, batch-mode active learning as a classifier.
+
+    ``fit(X, y)`` runs the whole loop: it starts from ``initial_size``
+    labeled samples, and each round fits the strategy on the labeled set,
+    queries ``batch_size`` samples from the pool, and reveals their labels,
+    until ``budget`` labels have been acquired. The labels come from ``y``
+    itself when it is fully labeled (a simulated oracle: only queried labels
+    are ever used) or from ``oracle`` for the samples whose ``y`` is
+    ``missing_label``. The fitted learner predicts with the classifier
+    trained on the acquired labels, so ``score`` and ``cross_val_score``
+    measure what model a strategy buys with a budget.
+
+    For annotation tools, ``query`` and ``teach`` drive the loop one step at a
+    time.
+
+    Parameters
+    ----------
+    strategy : QueryStrategy or None, default=None
+        The query strategy, which also holds the classifier
+        (``strategy.estimator``). ``None`` means
+        ``UncertaintySampling(LogisticRegression(max_iter=1000))``.
+    batch_size : int, default=10
+        Samples queried per round (the last round may query fewer so the
+        budget is met exactly).
+    budget : int, default=100
+        Labels acquired by the loop, not counting the initial set. Must not
+        exceed the pool.
+    initial_size : int, default=10
+        Size of the initial labeled set when ``y`` is fully labeled. Ignored
+        when ``y`` contains ``missing_label``: the labeled rows are the
+        initial set.
+    initial : {"stratified", "random"}, default="stratified"
+        How the initial set is drawn: ``"stratified"`` takes one sample of
+        each class first (of ``initial_size`` random classes if there are more
+        classes than that) and fills up at random; ``"random"`` draws
+        uniformly and may miss classes.
+    missing_label : int, float, str or None, default=-1
+        Marker of unlabeled samples in ``y`` (``np.nan`` for float labels).
+        ``None`` means every sample is labeled.
+    oracle : callable or None, default=None
+        ``oracle(indices) -> labels`` for the queried rows of ``X`` whose
+        label is missing. Required when ``y`` contains ``missing_label``.
+    eval_set : tuple (X_eval, y_eval) or None, default=None
+        Labeled data scored after every round; the scores land in
+        ``history_`` and make a learning curve.
+    scoring : str, callable or None, default=None
+        Scorer for ``eval_set`` (see :func:`sklearn.metrics.check_scoring`);
+        ``None`` uses the classifier's ``score`` (accuracy).
+    random_state : int, RandomState instance or None, default=None
+        Seeds the initial set. It also seeds the strategy and its classifier
+        where their own ``random_state`` is None, so a fixed value reproduces
+        the whole query sequence.
+    verbose : bool or int, default=False
+        Show a progress bar over rounds.
+
+    Attributes
+    ----------
+    strategy_ : QueryStrategy
+        The strategy, fitted on the final labeled set.
+    estimator_ : classifier
+        The classifier trained on the final labeled set.
+    classes_ : ndarray of shape (n_classes,)
+        Labels the final classifier knows.
+    labeled_indices_ : ndarray of shape (n_labeled,)
+        Rows of the ``X`` given to ``fit`` that were labeled, initial set
+        first, then in query order. Samples added by ``teach`` are not rows
+        of ``X`` and are not listed.
+    X_labeled_ : ndarray of shape (n_labeled, n_features)
+        The acquired training set, including samples added by ``teach``.
+    y_labeled_ : ndarray of shape (n_labeled,)
+        Its labels.
+    history_ : list of dict
+        One entry per round: ``round``, ``n_labeled`` (labeled samples the
+        round's model was trained on), ``queried`` (indices into ``X`` that
+        the round selected, empty for the last round), ``score`` (on
+        ``eval_set``, or None), ``fit_time`` and ``query_time`` in seconds.
+    n_iter_ : int
+        Number of query rounds run.
+    n_features_in_ : int
+        Number of features seen in ``fit``.
+
+    See Also
+    --------
+    skactive.evaluation.active_learning_curve : Learning curves over repeats.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from skactive import ActiveLearner, UncertaintySampling
+    >>> X, y = load_digits(return_X_y=True)
+    >>> X = X / 16.0
+    >>> al = ActiveLearner(UncertaintySampling(LogisticRegression(max_iter=500)),
+    ...                    batch_size=20, budget=100, initial_size=20, random_state=0)
+    >>> al.fit(X[:1000], y[:1000]).n_iter_
+    5
+    >>> len(al.labeled_indices_)
+    120
+    >>> round(al.score(X[1000:], y[1000:]), 2) > 0.8
+    True
+    """
+
+    def __init__(
+        self,
+        strategy=None,
+        *,
+        batch_size=10,
+        budget=100,
+        initial_size=10,
+        initial="stratified",
+        missing_label=-1,
+        oracle=None,
+        eval_set=None,
+        scoring=None,
+        random_state=None,
+        verbose=False,
+    ):
+        self.strategy = strategy
+        self.batch_size = batch_size
+        self.budget = budget
+        self.initial_size = initial_size
+        self.initial = initial
+        self.missing_label = missing_label
+        self.oracle = oracle
+        self.eval_set = eval_set
+        self.scoring = scoring
+        self.random_state = random_state
+        self.verbose = verbose
+
+    # -- set-up -------------------------------------------------------------
+    def _make_strategy(self, rng):
+        strategy = UncertaintySampling() if self.strategy is None else self.strategy
+        if not isinstance(strategy, QueryStrategy):
+            raise TypeError(
+                "strategy must be a skactive QueryStrategy (e.g. "
+                f"UncertaintySampling()), got {type(strategy).__name__}."
+            )
+        strategy = clone(strategy)
+        if self.random_state is not None:
+            seeds = {
+                k: int(rng.randint(np.iinfo(np.int32).max))
+                for k, v in sorted(strategy.get_params(deep=True).items())
+                if k.endswith("random_state") and v is None
+            }
+            if seeds:
+                strategy.set_params(**seeds)
+        return strategy
+
+    def _validate_params(self):
+        _check_positive_int(self.batch_size, "batch_size")
+        _check_positive_int(self.budget, "budget", minimum=0)
+        _check_positive_int(self.initial_size, "initial_size")
+        _check_option(self.initial, "initial", ("stratified", "random"))
+        if self.oracle is not None and not callable(self.oracle):
+            raise TypeError(
+                f"oracle must be a callable oracle(indices) -> labels, got "
+                f"{type(self.oracle).__name__}."
+            )
+        if self.eval_set is not None and (
+            not isinstance(self.eval_set, (tuple, list)) or len(self.eval_set) != 2
+        ):
+            raise ValueError("eval_set must be a tuple (X_eval, y_eval).")
+
+    def _initial_indices(self, y, rng):
+        n = y.shape[0]
+        size = self.initial_size
+        if size >= n:
+            raise ValueError(
+                f"initial_size={size} leaves no pool: X has only {n} samples. "
+                f"Use initial_size < {n}."
+            )
+        if self.initial == "random":
+            return rng.permutation(n)[:size]
+        classes = np.unique(y)
+        if classes.shape[0] > size:
+            classes = rng.permutation(classes)[:size]
+        first = np.array(
+            [rng.choice(np.flatnonzero(y == c)) for c in classes], dtype=np.intp
+        )
+        rest = np.setdiff1d(np.arange(n), first)
+        fill = rng.permutation(rest)[: size - first.shape[0]]
+        return np.concatenate([first, fill])
+
+    def _eval_score(self, estimator):
+        if self.eval_set is None:
+            return None
+        X_eval, y_eval = self.eval_set
+        scorer = check_scoring(estimator, scoring=self.scoring)
+        return float(scorer(estimator, X_eval, y_eval))
+
+    def _ask_oracle(self, indices):
+        labels = np.asarray(self.oracle(indices))
+        if labels.shape != (indices.shape[0],):
+            raise ValueError(
+                f"oracle returned labels of shape {labels.shape} for "
+                f"{indices.shape[0]} queried samples; it must return one label "
+                "per index."
+            )
+        if _is_missing(labels, self.missing_label).any():
+            raise ValueError(
+                "oracle returned missing_label for a queried sample; it must "
+                "return a real label for every index."
+            )
+        return labels
+
+    # -- the loop -------------------------------------------------------------
+    def fit(self, X, y):
+        """Run the active learning loop.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            All samples: the initial labeled set and the pool.
+        y : array-like of shape (n_samples,)
+            Labels. Fully labeled: a simulated oracle, only queried labels are
+            used. With ``missing_label`` entries: the labeled rows start the
+            loop and ``oracle`` labels the queried rows.
+
+        Returns
+        -------
+        self : object
+            The fitted learner.
+        """
+        self._validate_params()
+        X, y = validate_data(self, X, y, accept_sparse=("csr",), ensure_min_samples=2)
+        rng = check_random_state(self.random_state)
+        missing = _is_missing(y, self.missing_label)
+        if missing.any():
+            if self.oracle is None:
+                raise ValueError(
+                    f"y contains {int(missing.sum())} samples marked "
+                    f"missing_label={self.missing_label!r} but no oracle is "
+                    "given. Pass oracle=callable(indices) -> labels, or a fully "
+                    "labeled y to simulate the oracle."
+                )
+            labeled = np.flatnonzero(~missing)
+            if labeled.shape[0] == 0:
+                raise ValueError(
+                    "y has no labeled sample; label at least one sample per "
+                    "class to start the loop."
+                )
+            check_classification_targets(y[labeled])
+            y_known = y.copy()
+        else:
+            check_classification_targets(y)
+            labeled = self._initial_indices(y, rng)
+            y_known = y
+        pool_mask = np.ones(X.shape[0], dtype=bool)
+        pool_mask[labeled] = False
+        n_pool = int(pool_mask.sum())
+        if self.budget > n_pool:
+            raise ValueError(
+                f"budget={self.budget} is larger than the pool, which has "
+                f"{n_pool} unlabeled samples; use budget <= {n_pool}."
+            )
+        if self.batch_size > n_pool:
+            raise ValueError(
+                f"batch_size={self.batch_size} is larger than the pool, which "
+                f"has {n_pool} unlabeled samples; use batch_size <= {n_pool}."
+            )
+
+        strategy = self._make_strategy(rng)
+        order = [np.asarray(labeled, dtype=np.intp)]
+        history = []
+        spent = 0
+        n_rounds = -(-self.budget // self.batch_size)
+        bar = tqdm(total=n_rounds, desc="active learning", disable=not self.verbose,
+                   leave=False)
+        for r in range(n_rounds + 1):
+            lab = np.concatenate(order)
+            t0 = time.perf_counter()
+            strategy.fit(X[lab], y_known[lab])
+            fit_time = time.perf_counter() - t0
+            entry = {
+                "round": r,
+                "n_labeled": int(lab.shape[0]),
+                "score": self._eval_score(strategy.estimator_),
+                "fit_time": fit_time,
+                "query_time": 0.0,
+                "queried": np.empty(0, dtype=np.intp),
+            }
+            history.append(entry)
+            if r == n_rounds:
+                break
+            k = min(self.batch_size, self.budget - spent)
+            pool_idx = np.flatnonzero(pool_mask)
+            t0 = time.perf_counter()
+            picked = pool_idx[strategy.query(X[pool_idx], batch_size=k)]
+            entry["query_time"] = time.perf_counter() - t0
+            if missing.any():
+                y_known[picked] = self._ask_oracle(picked)
+            pool_mask[picked] = False
+            entry["queried"] = picked
+            order.append(picked)
+            spent += k
+            bar.update(1)
+        bar.close()
+
+        self.strategy_ = strategy
+        self.estimator_ = strategy.estimator_
+        self.classes_ = self.estimator_.classes_
+        self.labeled_indices_ = np.concatenate(order)
+        self.X_labeled_ = X[self.labeled_indices_]
+        self.y_labeled_ = y_known[self.labeled_indices_]
+        self.history_ = history
+        self.n_iter_ = n_rounds
+        return self
+
+    # -- step-wise use ----------------------------------------------------
+    def query(self, X_pool, batch_size=None):
+        """Indices of the pool samples to label next.
+
+        Parameters
+        ----------
+        X_pool : array-like of shape (n_pool, n_features)
+            Unlabeled candidates.
+        batch_size : int or None, default=None
+            Number of samples; ``None`` uses the learner's ``batch_size``.
+
+        Returns
+        -------
+        indices : ndarray of shape (batch_size,)
+            Distinct indices into ``X_pool``, most preferred first.
+        """
+        check_is_fitted(self)
+        k = self.batch_size if batch_size is None else batch_size
+        return self.strategy_.query(X_pool, batch_size=k)
+
+    def teach(self, X_new, y_new):
+        """Add labeled samples and refit the strategy and classifier.
+
+        The new labels are appended to everything taught before. Inputs are
+        validated before anything changes, and the learner's state is only
+        replaced once the refit succeeded, so an error never loses a label.
+        On an unfitted learner ``teach`` starts from the given samples.
+
+        Parameters
+        ----------
+        X_new : array-like of shape (n_new, n_features)
+        y_new : array-like of shape (n_new,)
+
+        Returns
+        -------
+        self : object
+        """
+        fitted = hasattr(self, "estimator_")
+        X_new, y_new = validate_data(
+            self, X_new, y_new, reset=not fitted, accept_sparse=False,
+            ensure_min_samples=1,
+        )
+        check_classification_targets(y_new)
+        if _is_missing(y_new, self.missing_label).any():
+            raise ValueError(
+                f"y_new contains missing_label={self.missing_label!r}; teach "
+                "only real labels."
+            )
+        if fitted:
+            X_all = np.vstack([self.X_labeled_, X_new])
+            y_all = np.concatenate([self.y_labeled_, y_new])
+            strategy = clone(self.strategy_)
+            history = list(self.history_)
+        else:
+            self._validate_params()
+            X_all, y_all = X_new, y_new
+            strategy = self._make_strategy(check_random_state(self.random_state))
+            history = []
+        t0 = time.perf_counter()
+        strategy.fit(X_all, y_all)
+        history.append({
+            "round": len(history),
+            "n_labeled": int(y_all.shape[0]),
+            "score": self._eval_score(strategy.estimator_),
+            "fit_time": time.perf_counter() - t0,
+            "query_time": 0.0,
+            "queried": np.empty(0, dtype=np.intp),
+        })
+        # Commit only after the refit succeeded.
+        self.strategy_ = strategy
+        self.estimator_ = strategy.estimator_
+        self.classes_ = self.estimator_.classes_
+        self.X_labeled_, self.y_labeled_ = X_all, y_all
+        self.history_ = history
+        if not fitted:
+            self.labeled_indices_ = np.empty(0, dtype=np.intp)
+            self.n_iter_ = 0
+        return self
+
+    # -- delegation -------------------------------------------------------
+    @available_if(_estimator_has("predict"))
+    def predict(self, X):
+        """Predict with the classifier trained on the acquired labels.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False, accept_sparse=("csr",))
+        return self.estimator_.predict(X)
+
+    @available_if(_estimator_has("predict_proba"))
+    def predict_proba(self, X):
+        """Class probabilities from the classifier trained on the acquired labels.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False, accept_sparse=("csr",))
+        return self.estimator_.predict_proba(X)
+
+    @available_if(_estimator_has("predict_log_proba"))
+    def predict_log_proba(self, X):
+        """Log class probabilities from the final classifier.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False, accept_sparse=("csr",))
+        return self.estimator_.predict_log_proba(X)
+
+    @available_if(_estimator_has("decision_function"))
+    def decision_function(self, X):
+        """Decision function of the final classifier.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False, accept_sparse=("csr",))
+        return self.estimator_.decision_function(X)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        # The classifier sees only the acquired labels, not the whole training set.
+        tags.classifier_tags.poor_score = True
+        return tags

@@ -1,0 +1,23 @@
+"""Query strategies: classic heuristics for any scikit-learn classifier."""
+
+from ._badge import BADGE
+from ._committee import QueryByCommittee, committee_scores
+from ._coreset import CoreSet
+from ._diversity import DensityWeighted, DiversitySampling, similarity_to_set
+from ._eer import ExpectedErrorReduction
+from ._random import RandomSampling
+from ._uncertainty import UncertaintySampling, uncertainty_scores
+
+__all__ = [
+    "BADGE",
+    "CoreSet",
+    "DensityWeighted",
+    "DiversitySampling",
+    "ExpectedErrorReduction",
+    "QueryByCommittee",
+    "RandomSampling",
+    "UncertaintySampling",
+    "committee_scores",
+    "similarity_to_set",
+    "uncertainty_scores",
+]

@@ -1,0 +1,193 @@
+"""Uncertainty sampling: entropy, least confidence and margin."""
+
+import numpy as np
+
+from ..base import QueryStrategy, ScoreQueryMixin, _check_option
+from ..utils import chunk_rows, iter_chunks
+
+__all__ = ["UncertaintySampling", "uncertainty_scores"]
+
+_MEASURES = ("entropy", "least_confidence", "margin")
+
+
+def uncertainty_scores(proba, measure="entropy"):
+    """Uncertainty of each row of a probability matrix; higher = less certain.
+
+    Parameters
+    ----------
+    proba : ndarray of shape (n_samples, n_classes)
+        Predicted class probabilities.
+    measure : {"entropy", "least_confidence", "margin"}, default="entropy"
+        ``entropy``: ``-sum_c p_c log p_c``; ``least_confidence``:
+        ``1 - max_c p_c``; ``margin``: ``-(p_(1) - p_(2))``, minus the gap
+        between the two most probable classes (scikit-activeml's and modAL's
+        definitions).
+
+    Returns
+    -------
+    scores : ndarray of shape (n_samples,)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skactive.strategies import uncertainty_scores
+    >>> p = np.array([[0.9, 0.1], [0.5, 0.5]])
+    >>> uncertainty_scores(p, "margin")
+    array([-0.8, -0. ])
+    >>> uncertainty_scores(p, "least_confidence")
+    array([0.1, 0.5])
+    """
+    _check_option(measure, "measure", _MEASURES)
+    proba = np.asarray(proba, dtype=float)
+    if measure == "least_confidence":
+        return 1.0 - proba.max(axis=1)
+    if measure == "margin":
+        if proba.shape[1] == 1:
+            return np.zeros(proba.shape[0])
+        if proba.shape[1] == 2:
+            return -np.abs(proba[:, 0] - proba[:, 1])
+        top2 = np.partition(proba, -2, axis=1)[:, -2:]
+        return top2[:, 0] - top2[:, 1]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        plogp = proba * np.log(proba)
+    plogp[proba <= 0] = 0.0
+    return -plogp.sum(axis=1)
+
+
+def _decision_uncertainty(decision, measure):
+    """Uncertainty from ``decision_function`` values (no probabilities)."""
+    decision = np.asarray(decision, dtype=float)
+    if decision.ndim == 1:
+        # Binary: the distance to the decision boundary is the margin.
+        return -np.abs(decision)
+    if measure == "least_confidence":
+        return -decision.max(axis=1)
+    top2 = np.partition(decision, -2, axis=1)[:, -2:]
+    return top2[:, 0] - top2[:, 1]
+
+
+class UncertaintySampling(ScoreQueryMixin, QueryStrategy):
+    """Query the samples the classifier is least certain about.
+
+    Parameters
+    ----------
+    estimator : classifier or None, default=None
+        Classifier with ``predict_proba`` (or ``decision_function``, see
+        ``response_method``). ``None`` means
+        ``LogisticRegression(max_iter=1000)``.
+    measure : {"entropy", "least_confidence", "margin"}, default="entropy"
+        Uncertainty measure, see :func:`uncertainty_scores`.
+    response_method : {"auto", "predict_proba", "decision_function"}, \
+            default="auto"
+        Which classifier output to score. ``"auto"`` uses ``predict_proba``
+        when the classifier has it and ``decision_function`` otherwise. With
+        ``decision_function`` the margin is the distance to the boundary
+        (binary) or the gap between the two largest scores (multi-class);
+        ``least_confidence`` is minus the largest score; ``entropy`` needs
+        probabilities.
+    chunk_size : int or None, default=None
+        Pool rows scored per ``predict_proba`` call; ``None`` derives it from
+        scikit-learn's ``working_memory``.
+    refit : bool, default=True
+        If False, use the already fitted ``estimator`` as it is.
+    random_state : int, RandomState instance or None, default=None
+        Seeds tie-breaking.
+
+    Attributes
+    ----------
+    estimator_ : classifier
+        The fitted classifier.
+    classes_ : ndarray of shape (n_classes,)
+        Labels seen in ``fit``.
+    n_features_in_ : int
+        Number of features seen in ``fit``.
+
+    See Also
+    --------
+    QueryByCommittee : Disagreement of several classifiers.
+    DensityWeighted : Uncertainty weighted by representativeness.
+
+    References
+    ----------
+    .. [1] B. Settles, "Active Learning Literature Survey", 2009, section 3.1.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from skactive import UncertaintySampling
+    >>> X_lab, y_lab = np.array([[-2.0], [-1.0], [1.0], [2.0]]), np.array([0, 0, 1, 1])
+    >>> X_pool = np.array([[-3.0], [0.1], [3.0], [-0.5]])
+    >>> s = UncertaintySampling(LogisticRegression(), measure="margin").fit(X_lab, y_lab)
+    >>> s.query(X_pool, batch_size=2)
+    array([1, 3])
+    """
+
+    def __init__(
+        self,
+        estimator=None,
+        *,
+        measure="entropy",
+        response_method="auto",
+        chunk_size=None,
+        refit=True,
+        random_state=None,
+    ):
+        super().__init__(estimator, refit=refit, random_state=random_state)
+        self.measure = measure
+        self.response_method = response_method
+        self.chunk_size = chunk_size
+
+    def _resolve_response_method(self, estimator):
+        _check_option(self.measure, "measure", _MEASURES)
+        method = _check_option(
+            self.response_method,
+            "response_method",
+            ("auto", "predict_proba", "decision_function"),
+        )
+        if method == "auto":
+            if hasattr(estimator, "predict_proba"):
+                method = "predict_proba"
+            elif hasattr(estimator, "decision_function"):
+                method = "decision_function"
+            else:
+                method = "predict_proba"
+        if method == "decision_function" and self.measure == "entropy":
+            raise ValueError(
+                "measure='entropy' needs probabilities, but the classifier is "
+                "scored with decision_function. Use a classifier with "
+                "predict_proba, or measure='margin' / 'least_confidence'."
+            )
+        return method
+
+    def _check_estimator_methods(self, estimator):
+        method = self._resolve_response_method(estimator)
+        if not hasattr(estimator, method):
+            hint = (
+                " Use a probabilistic classifier, e.g. SVC(probability=True) "
+                "or CalibratedClassifierCV(estimator), or "
+                "response_method='decision_function' with measure='margin'."
+            )
+            raise TypeError(
+                f"UncertaintySampling needs a classifier with `{method}`, but "
+                f"estimator={type(estimator).__name__} has none.{hint}"
+            )
+        self._response_method = method
+
+    def _score(self, X_pool):
+        est = self.estimator_
+        method = self._response_method
+        n = X_pool.shape[0]
+        n_out = len(self.classes_)
+        rows = chunk_rows(8 * (n_out + X_pool.shape[1]), n, self.chunk_size)
+        if rows >= n:
+            return self._score_block(getattr(est, method)(X_pool), method)
+        scores = np.empty(n)
+        for sl in iter_chunks(n, rows):
+            scores[sl] = self._score_block(getattr(est, method)(X_pool[sl]), method)
+        return scores
+
+    def _score_block(self, out, method):
+        if method == "predict_proba":
+            return uncertainty_scores(out, self.measure)
+        return _decision_uncertainty(out, self.measure)

@@ -1,0 +1,25 @@
+"""Utilities shared by strategies: selection, embeddings and kernels."""
+
+from ._embedding import (
+    chunk_rows,
+    embed,
+    gradient_embedding_factors,
+    iter_chunks,
+    predict_proba_chunked,
+)
+from ._kernels import kcenter_greedy, kmeanspp_factored, min_sq_distances
+from ._selection import check_batch_size, query_rng, top_k
+
+__all__ = [
+    "check_batch_size",
+    "chunk_rows",
+    "embed",
+    "gradient_embedding_factors",
+    "iter_chunks",
+    "kcenter_greedy",
+    "kmeanspp_factored",
+    "min_sq_distances",
+    "predict_proba_chunked",
+    "query_rng",
+    "top_k",
+]

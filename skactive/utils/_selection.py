@@ -1,0 +1,123 @@
+"""Top-k selection with seeded tie-breaking and batch-size validation."""
+
+import numbers
+
+import numpy as np
+
+__all__ = ["top_k", "check_batch_size", "query_rng"]
+
+
+def query_rng(seed, n_pool):
+    """Return the generator a strategy uses for one query.
+
+    Mixing the pool size into the seed makes repeated queries on the same
+    fitted strategy and pool identical (``query`` is a pure function of the
+    fitted state), while rounds of an active learning loop, whose pools shrink,
+    get different streams.
+
+    Parameters
+    ----------
+    seed : int
+        Seed drawn from the strategy's ``random_state`` in ``fit``.
+    n_pool : int
+        Number of samples in the pool being queried.
+
+    Returns
+    -------
+    rng : numpy.random.Generator
+    """
+    return np.random.default_rng([int(seed), int(n_pool)])
+
+
+def check_batch_size(batch_size, n_pool, name="batch_size"):
+    """Validate ``batch_size`` against the pool size.
+
+    Parameters
+    ----------
+    batch_size : int
+        Requested number of samples.
+    n_pool : int
+        Number of samples available in the pool.
+    name : str, default="batch_size"
+        Parameter name used in error messages.
+
+    Returns
+    -------
+    batch_size : int
+
+    Raises
+    ------
+    TypeError
+        If ``batch_size`` is not an integer.
+    ValueError
+        If the pool is empty, ``batch_size < 1`` or ``batch_size > n_pool``.
+    """
+    if isinstance(batch_size, (bool, np.bool_)) or not isinstance(
+        batch_size, numbers.Integral
+    ):
+        raise TypeError(
+            f"{name} must be a positive integer, got {batch_size!r} "
+            f"of type {type(batch_size).__name__}."
+        )
+    if n_pool == 0:
+        raise ValueError(
+            "The pool X_pool is empty: there is nothing left to query. "
+            "Pass at least one unlabeled sample."
+        )
+    if batch_size < 1:
+        raise ValueError(f"{name} must be >= 1, got {batch_size}.")
+    if batch_size > n_pool:
+        raise ValueError(
+            f"{name}={batch_size} is larger than the pool, which has only "
+            f"{n_pool} samples; use {name} <= {n_pool}."
+        )
+    return int(batch_size)
+
+
+def top_k(scores, k, rng):
+    """Indices of the ``k`` largest scores, best first, ties broken at random.
+
+    Selection is O(n) through :func:`numpy.argpartition`; only the ``k``
+    selected scores are sorted, and random keys are drawn only for the tied
+    values at the selection boundary and inside the selected set.
+
+    Parameters
+    ----------
+    scores : ndarray of shape (n_samples,)
+        Utilities, higher is better. NaN is treated as the lowest utility.
+    k : int
+        Number of indices to return, ``1 <= k <= n_samples``.
+    rng : numpy.random.Generator
+        Source of the tie-breaking randomness.
+
+    Returns
+    -------
+    indices : ndarray of shape (k,)
+        Distinct indices into ``scores``, ordered by decreasing score.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skactive.utils import top_k
+    >>> top_k(np.array([0.1, 0.9, 0.5, 0.9]), 3, np.random.default_rng(0))
+    array([..., ..., 2])
+    """
+    scores = np.asarray(scores)
+    if scores.dtype.kind == "f" and np.isnan(scores).any():
+        scores = np.where(np.isnan(scores), -np.inf, scores)
+    n = scores.shape[0]
+    if k >= n:
+        selected = np.arange(n)
+    else:
+        part = np.argpartition(scores, n - k)[n - k :]
+        kth = scores[part].min()
+        above = np.flatnonzero(scores > kth)
+        tied = np.flatnonzero(scores == kth)
+        need = k - above.shape[0]
+        if need < tied.shape[0]:
+            tied = rng.choice(tied, size=need, replace=False)
+        selected = np.concatenate([above, tied])
+    sel_scores = scores[selected]
+    # lexsort sorts by the last key first: score descending, then random key.
+    order = np.lexsort((rng.random(selected.shape[0]), -sel_scores))
+    return selected[order]
