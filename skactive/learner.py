@@ -9,7 +9,12 @@ from sklearn.metrics import check_scoring
 from sklearn.utils import check_random_state
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import _num_samples, check_is_fitted, validate_data
+from sklearn.utils.validation import (
+    check_consistent_length,
+    check_is_fitted,
+    column_or_1d,
+    validate_data,
+)
 from tqdm.auto import tqdm
 
 from .base import QueryStrategy, _check_option, _check_positive_int, default_estimator
@@ -207,6 +212,15 @@ class ActiveLearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         ):
             raise ValueError("eval_set must be a tuple (X_eval, y_eval).")
 
+    def _validate_X_y(self, X, y, reset=True, ensure_min_samples=2):
+        # y is checked apart from X: np.nan may mark missing labels, which
+        # validate_data(X, y) would reject as non-finite.
+        X = validate_data(self, X, reset=reset, accept_sparse=("csr",),
+                          ensure_min_samples=ensure_min_samples)
+        y = column_or_1d(y, warn=True)
+        check_consistent_length(X, y)
+        return X, y
+
     def _initial_indices(self, y, rng):
         n = y.shape[0]
         size = self.initial_size
@@ -268,7 +282,7 @@ class ActiveLearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
             The fitted learner.
         """
         self._validate_params()
-        X, y = validate_data(self, X, y, accept_sparse=("csr",), ensure_min_samples=2)
+        X, y = self._validate_X_y(X, y)
         rng = check_random_state(self.random_state)
         missing = _is_missing(y, self.missing_label)
         if missing.any():
@@ -390,10 +404,8 @@ class ActiveLearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         self : object
         """
         fitted = hasattr(self, "estimator_")
-        X_new, y_new = validate_data(
-            self, X_new, y_new, reset=not fitted, accept_sparse=False,
-            ensure_min_samples=1,
-        )
+        X_new, y_new = self._validate_X_y(X_new, y_new, reset=not fitted,
+                                          ensure_min_samples=1)
         check_classification_targets(y_new)
         if _is_missing(y_new, self.missing_label).any():
             raise ValueError(

@@ -103,6 +103,9 @@ def top_k(scores, k, rng):
     array([..., ..., 2])
     """
     scores = np.asarray(scores)
+    if scores.dtype.kind in "biu":
+        # Negating bool raises and negating unsigned wraps around (-0 < -1).
+        scores = scores.astype(np.float64)
     if scores.dtype.kind == "f" and np.isnan(scores).any():
         scores = np.where(np.isnan(scores), -np.inf, scores)
     n = scores.shape[0]

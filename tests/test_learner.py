@@ -1,0 +1,299 @@
+"""Behaviour of the ActiveLearner meta-estimator."""
+
+import pickle
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.datasets import load_iris, make_classification
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import balanced_accuracy_score
+from sklearn.model_selection import GridSearchCV, cross_val_score
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.svm import LinearSVC
+
+from skactive import (
+    ActiveLearner,
+    CoreSet,
+    QueryByCommittee,
+    RandomSampling,
+    UncertaintySampling,
+)
+
+
+@pytest.fixture(scope="module")
+def data():
+    X, y = make_classification(n_samples=300, n_features=6, n_informative=4,
+                               n_classes=3, random_state=0)
+    return X, y
+
+
+class SpyStrategy(UncertaintySampling):
+    """Records every labeled set it is fitted on (kept on the class)."""
+
+    seen = []
+
+    def _fit(self, X, y):
+        SpyStrategy.seen.append((X.copy(), y.copy()))
+
+
+def test_loop_acquires_exactly_the_budget(data):
+    X, y = data
+    al = ActiveLearner(UncertaintySampling(), batch_size=10, budget=25,
+                       initial_size=6, random_state=0).fit(X, y)
+    sizes = [len(h["queried"]) for h in al.history_]
+    assert sizes == [10, 10, 5, 0]
+    assert [h["n_labeled"] for h in al.history_] == [6, 16, 26, 31]
+    assert al.n_iter_ == 3
+    assert len(al.labeled_indices_) == 31
+    assert len(np.unique(al.labeled_indices_)) == 31
+    np.testing.assert_array_equal(al.y_labeled_, y[al.labeled_indices_])
+    np.testing.assert_array_equal(al.X_labeled_, X[al.labeled_indices_])
+
+
+def test_simulated_oracle_reveals_only_queried_labels(data):
+    X, y = data
+    SpyStrategy.seen.clear()
+    al = ActiveLearner(SpyStrategy(), batch_size=5, budget=10, initial_size=6,
+                       random_state=0).fit(X, y)
+    assert len(SpyStrategy.seen) == 3
+    X_last, y_last = SpyStrategy.seen[-1]
+    # The strategy only ever saw rows that were acquired, with their labels.
+    np.testing.assert_array_equal(X_last, X[al.labeled_indices_])
+    np.testing.assert_array_equal(y_last, y[al.labeled_indices_])
+    for X_seen, _ in SpyStrategy.seen:
+        assert X_seen.shape[0] <= 16
+
+
+def test_oracle_labels_missing_samples(data):
+    X, y_true = data
+    y = np.full_like(y_true, -1)
+    start = np.concatenate([np.flatnonzero(y_true == c)[:2] for c in range(3)])
+    y[start] = y_true[start]
+    calls = []
+
+    def oracle(idx):
+        calls.append(np.asarray(idx).copy())
+        return y_true[idx]
+
+    al = ActiveLearner(UncertaintySampling(), batch_size=4, budget=12, oracle=oracle,
+                       random_state=0).fit(X, y)
+    asked = np.concatenate(calls)
+    assert asked.shape == (12,)
+    assert not np.isin(asked, start).any()
+    np.testing.assert_array_equal(np.sort(al.labeled_indices_[:6]), np.sort(start))
+    np.testing.assert_array_equal(al.y_labeled_, y_true[al.labeled_indices_])
+
+
+def test_nan_missing_label_with_float_targets(data):
+    X, y_true = data
+    y = np.full(y_true.shape, np.nan)
+    start = np.concatenate([np.flatnonzero(y_true == c)[:2] for c in range(3)])
+    y[start] = y_true[start]
+    al = ActiveLearner(UncertaintySampling(), batch_size=5, budget=5,
+                       missing_label=np.nan, oracle=lambda i: y_true[i].astype(float),
+                       random_state=0).fit(X, y)
+    assert len(al.labeled_indices_) == 11
+
+
+def test_same_seed_same_sequence_and_different_seed_differs(data):
+    X, y = data
+    make = lambda rs: ActiveLearner(RandomSampling(), batch_size=5, budget=20,  # noqa: E731
+                                    random_state=rs).fit(X, y)
+    a, b, c = make(1), make(1), make(2)
+    np.testing.assert_array_equal(a.labeled_indices_, b.labeled_indices_)
+    assert not np.array_equal(a.labeled_indices_, c.labeled_indices_)
+
+
+def test_stratified_initial_set_covers_every_class(data):
+    X, y = data
+    for seed in range(5):
+        al = ActiveLearner(budget=0, initial_size=3, random_state=seed).fit(X, y)
+        assert set(y[al.labeled_indices_]) == {0, 1, 2}
+
+
+def test_eval_set_records_learning_curve(data):
+    X, y = data
+    al = ActiveLearner(UncertaintySampling(), batch_size=20, budget=60,
+                       eval_set=(X[200:], y[200:]), random_state=0).fit(X[:200], y[:200])
+    scores = [h["score"] for h in al.history_]
+    assert len(scores) == 4 and all(0.0 <= s <= 1.0 for s in scores)
+    assert scores[-1] == pytest.approx(al.score(X[200:], y[200:]))
+    al2 = clone(al).set_params(scoring="balanced_accuracy").fit(X[:200], y[:200])
+    expected = balanced_accuracy_score(y[200:], al2.predict(X[200:]))
+    assert al2.history_[-1]["score"] == pytest.approx(expected)
+
+
+def test_uncertainty_beats_random_where_it_must():
+    # A noise-free linear boundary through a wide domain: most random samples
+    # are far from the boundary and say little, while uncertainty sampling
+    # homes in on it. Uncertainty must win on every seed.
+    rng = np.random.RandomState(0)
+    X = rng.uniform(-1, 1, size=(3000, 2))
+    y = (X[:, 0] + 0.3 * X[:, 1] > 0.25).astype(int)
+    for seed in range(3):
+        acc = {}
+        for name, strat in [("unc", UncertaintySampling(LogisticRegression(C=1e4),
+                                                        measure="margin")),
+                            ("rand", RandomSampling(LogisticRegression(C=1e4)))]:
+            al = ActiveLearner(strat, batch_size=2, budget=20, initial_size=4,
+                               random_state=seed).fit(X[:2000], y[:2000])
+            acc[name] = al.score(X[2000:], y[2000:])
+        assert acc["unc"] > acc["rand"], acc
+        assert acc["unc"] > 0.98
+
+
+def test_pipeline_gridsearch_and_cross_val(data):
+    X, y = data
+    pipe = make_pipeline(StandardScaler(), ActiveLearner(
+        UncertaintySampling(LogisticRegression()), batch_size=10, budget=30,
+        random_state=0))
+    pipe.fit(X, y)
+    assert pipe.predict(X[:5]).shape == (5,)
+    assert pipe.predict_proba(X[:5]).shape == (5, 3)
+
+    grid = GridSearchCV(
+        ActiveLearner(UncertaintySampling(LogisticRegression()), batch_size=10,
+                      budget=20, random_state=0),
+        {"strategy__measure": ["entropy", "margin"],
+         "strategy__estimator__C": [0.1, 1.0]},
+        cv=3,
+    ).fit(X, y)
+    assert set(grid.best_params_) == {"strategy__measure", "strategy__estimator__C"}
+    assert grid.best_estimator_.strategy_.measure == grid.best_params_["strategy__measure"]
+
+    scores = cross_val_score(ActiveLearner(QueryByCommittee(n_members=3), batch_size=10,
+                                           budget=20, random_state=0), X, y, cv=3)
+    assert scores.shape == (3,) and np.all(scores > 0.4)
+
+
+def test_query_and_teach_stepwise(data):
+    X, y = data
+    init = np.concatenate([np.flatnonzero(y == c)[:3] for c in range(3)])
+    al = ActiveLearner(UncertaintySampling(), batch_size=5, random_state=0)
+    al.teach(X[init], y[init])
+    pool = np.setdiff1d(np.arange(len(X)), init)
+    idx = al.query(X[pool])
+    assert idx.shape == (5,)
+    al.teach(X[pool[idx]], y[pool[idx]])
+    assert al.X_labeled_.shape == (14, X.shape[1])
+    assert al.history_[-1]["n_labeled"] == 14
+    assert al.query(X[pool], batch_size=3).shape == (3,)
+
+
+def test_teach_error_keeps_labels(data):
+    X, y = data
+    al = ActiveLearner(UncertaintySampling(), budget=10, random_state=0).fit(X, y)
+    X_before, y_before = al.X_labeled_.copy(), al.y_labeled_.copy()
+    pred_before = al.predict(X)
+    with pytest.raises(ValueError, match="features"):
+        al.teach(X[:2, :3], y[:2])
+    with pytest.raises(ValueError, match="inconsistent numbers of samples"):
+        al.teach(X[:3], y[:2])
+    with pytest.raises(ValueError, match="missing_label"):
+        al.teach(X[:2], np.array([-1, 0]))
+    bad = X[:2].copy()
+    bad[0, 0] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        al.teach(bad, y[:2])
+    np.testing.assert_array_equal(al.X_labeled_, X_before)
+    np.testing.assert_array_equal(al.y_labeled_, y_before)
+    np.testing.assert_array_equal(al.predict(X), pred_before)
+    al.teach(X[:2], y[:2])
+    assert al.X_labeled_.shape[0] == X_before.shape[0] + 2
+
+
+def test_teach_refit_failure_keeps_labels():
+    X, y = load_iris(return_X_y=True)
+    al = ActiveLearner(UncertaintySampling(), random_state=0)
+    al.teach(X[[0, 50, 100]], y[[0, 50, 100]])
+
+    class Boom(LogisticRegression):
+        def fit(self, X, y):
+            raise RuntimeError("boom")
+
+    al.strategy_.set_params(estimator=Boom())
+    with pytest.raises(RuntimeError, match="boom"):
+        al.teach(X[[1]], y[[1]])
+    assert al.X_labeled_.shape[0] == 3
+
+
+def test_pickle_round_trip_gives_same_queries_and_predictions(data):
+    X, y = data
+    al = ActiveLearner(CoreSet(), batch_size=5, budget=10, random_state=0).fit(X, y)
+    al2 = pickle.loads(pickle.dumps(al))
+    np.testing.assert_array_equal(al.query(X), al2.query(X))
+    np.testing.assert_array_equal(al.predict(X), al2.predict(X))
+
+
+def test_decision_function_classifier_with_margin(data):
+    X, y = data
+    al = ActiveLearner(UncertaintySampling(LinearSVC(), measure="margin"),
+                       batch_size=5, budget=10, random_state=0).fit(X, y)
+    assert al.decision_function(X[:4]).shape == (4, 3)
+    assert not hasattr(al, "predict_proba")
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        ({"budget": 10_000}, r"budget=10000 is larger than the pool, which has 290"),
+        ({"batch_size": 500}, r"batch_size=500 is larger than the pool"),
+        ({"initial_size": 300}, r"initial_size=300 leaves no pool"),
+        ({"batch_size": 0}, r"batch_size must be >= 1"),
+        ({"initial": "kmeans"}, r"initial must be one of"),
+        ({"eval_set": "test"}, r"eval_set must be a tuple"),
+    ],
+)
+def test_parameter_errors(data, params, match):
+    X, y = data
+    with pytest.raises(ValueError, match=match):
+        ActiveLearner(**params).fit(X, y)
+
+
+def test_input_errors(data):
+    X, y = data
+    with pytest.raises(ValueError, match="2D array"):
+        ActiveLearner().fit(X[:, 0], y)
+    with pytest.raises(ValueError, match="inconsistent numbers of samples"):
+        ActiveLearner().fit(X, y[:-1])
+    Xn = X.copy()
+    Xn[3, 2] = np.inf
+    with pytest.raises(ValueError, match="infinity"):
+        ActiveLearner().fit(Xn, y)
+    y_missing = y.copy()
+    y_missing[10:] = -1
+    with pytest.raises(ValueError, match="no oracle is given"):
+        ActiveLearner().fit(X, y_missing)
+    with pytest.raises(ValueError, match="one label per index"):
+        ActiveLearner(oracle=lambda idx: np.zeros(1)).fit(X, y_missing)
+    with pytest.raises(TypeError, match="strategy must be a skactive QueryStrategy"):
+        ActiveLearner(strategy=LogisticRegression()).fit(X, y)
+    with pytest.raises(TypeError, match="oracle must be a callable"):
+        ActiveLearner(oracle="human").fit(X, y_missing)
+    with pytest.raises(TypeError, match="predict_proba"):
+        ActiveLearner(UncertaintySampling(LinearSVC(), response_method="predict_proba"),
+                      budget=5).fit(X, y)
+
+
+def test_single_labeled_class_is_a_clear_error(data):
+    X, y = data
+    y_missing = np.full_like(y, -1)
+    y_missing[np.flatnonzero(y == 0)[:3]] = 0
+    with pytest.raises(ValueError, match="at least two labeled classes"):
+        ActiveLearner(oracle=lambda i: y[i]).fit(X, y_missing)
+
+
+def test_learner_seeds_unseeded_strategy(data):
+    X, y = data
+    al = ActiveLearner(QueryByCommittee(n_members=3), budget=10, random_state=5).fit(X, y)
+    assert al.strategy_.random_state is not None
+    assert al.strategy is not al.strategy_
+    assert al.strategy.random_state is None
+
+
+def test_verbose_progress_bar(data, capsys):
+    X, y = data
+    ActiveLearner(batch_size=10, budget=20, verbose=True, random_state=0).fit(X, y)
+    assert "active learning" in capsys.readouterr().err
