@@ -508,6 +508,28 @@ class ActiveLearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         X = validate_data(self, X, reset=False, accept_sparse=("csr",))
         return self.estimator_.decision_function(X)
 
+    def score(self, X, y, sample_weight=None):
+        """Accuracy of the classifier trained on the acquired labels.
+
+        This is what ``cross_val_score`` and ``GridSearchCV`` optimise: the
+        quality of the model a strategy buys with the budget.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Test samples.
+        y : array-like of shape (n_samples,)
+            True labels.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+
+        Returns
+        -------
+        score : float
+            Mean accuracy of ``predict(X)`` against ``y``.
+        """
+        return super().score(X, y, sample_weight=sample_weight)
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True

@@ -1,0 +1,35 @@
+# Each target sets up what it needs in a local virtual environment (.venv).
+# torch, when an extra pulls it in, is pinned to the CPU build by constraints.txt.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip install -q -c constraints.txt
+
+.PHONY: venv demo test test-all docs bench clean
+
+venv:
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+
+demo: venv
+	$(PIP) -e ".[plot]"
+	$(PY) -m skactive compare
+
+test: venv
+	$(PIP) -e ".[test,bench]"
+	$(PY) -m pytest -n 2
+
+test-all: venv
+	$(PIP) -e ".[test,bench]"
+	$(PY) -m pytest -n 2 -m "slow or not slow"
+
+docs: venv
+	$(PIP) -e ".[docs]"
+	$(PY) -m sphinx -W --keep-going -q -b html docs docs/_build/html
+	$(PY) -m sphinx -W -q -b doctest docs docs/_build/doctest
+
+bench: venv
+	$(PIP) -e ".[test,bench]"
+	$(PY) -m pytest -c benchmarks/pytest.ini benchmarks --benchmark-only
+
+clean:
+	rm -rf $(VENV) build docs/_build docs/generated .benchmarks
