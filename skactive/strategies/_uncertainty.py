@@ -146,7 +146,9 @@ class UncertaintySampling(ScoreQueryMixin, QueryStrategy):
             ("auto", "predict_proba", "decision_function"),
         )
         if method == "auto":
-            if hasattr(estimator, "predict_proba"):
+            # entropy needs probabilities: resolve to predict_proba so a
+            # classifier without it gets the TypeError naming the classifier.
+            if hasattr(estimator, "predict_proba") or self.measure == "entropy":
                 method = "predict_proba"
             elif hasattr(estimator, "decision_function"):
                 method = "decision_function"
