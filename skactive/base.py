@@ -225,25 +225,70 @@ class QueryStrategy(BaseEstimator):
         return tags
 
 
+def _is_dask_array(X):
+    return type(X).__module__.startswith("dask.") and hasattr(X, "map_blocks")
+
+
 class ScoreQueryMixin:
     """Mixin for strategies that rank the pool by a per-sample utility.
 
     Subclasses implement ``_score(X_pool)``; ``query`` takes its top
     ``batch_size`` with seeded tie-breaking and ``score_samples`` exposes it.
+
+    A :mod:`dask.array` pool is scored block by block (``map_blocks`` over
+    row chunks), so only one block of features is in memory at a time and
+    only the score vector is gathered. Strategies whose score depends on the
+    whole pool set ``_blockwise_scores = False`` and materialise the pool.
     """
+
+    _blockwise_scores = True
+
+    def _score_dask(self, X_pool):
+        check_is_fitted(self)
+        X_pool = X_pool.rechunk({1: -1})
+
+        def score_block(block):
+            return self._score(self._validate_X(block, reset=False))
+
+        return X_pool.map_blocks(score_block, drop_axis=1, dtype=float).compute()
 
     def score_samples(self, X_pool):
         """Utility of each pool sample; higher means query first.
 
         Parameters
         ----------
-        X_pool : array-like of shape (n_pool, n_features)
+        X_pool : array-like or dask array of shape (n_pool, n_features)
 
         Returns
         -------
         scores : ndarray of shape (n_pool,)
         """
+        if _is_dask_array(X_pool) and self._blockwise_scores:
+            return self._score_dask(X_pool)
         return self._score(self._validate_pool(X_pool))
+
+    def query(self, X_pool, batch_size=1):
+        """Select the ``batch_size`` pool samples of highest utility.
+
+        Parameters
+        ----------
+        X_pool : array-like or dask array of shape (n_pool, n_features)
+            Unlabeled candidates.
+        batch_size : int, default=1
+            Number of samples to select, at most ``n_pool``.
+
+        Returns
+        -------
+        indices : ndarray of shape (batch_size,)
+            Distinct indices into ``X_pool``, most preferred first.
+        """
+        if _is_dask_array(X_pool) and self._blockwise_scores:
+            check_is_fitted(self)
+            n_pool = int(X_pool.shape[0])
+            batch_size = check_batch_size(batch_size, n_pool)
+            scores = self._score_dask(X_pool)
+            return top_k(scores, batch_size, query_rng(self._query_seed, n_pool))
+        return super().query(X_pool, batch_size=batch_size)
 
     def _query(self, X_pool, batch_size, rng):
         return top_k(self._score(X_pool), batch_size, rng)

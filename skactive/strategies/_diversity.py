@@ -261,6 +261,9 @@ class DensityWeighted(UncertaintySampling):
     True
     """
 
+    # The density is relative to the whole pool: no block-wise dask scoring.
+    _blockwise_scores = False
+
     def __init__(self, estimator=None, *, measure="entropy", beta=1.0,
                  metric="cosine", gamma=None, max_reference=2000, chunk_size=None,
                  refit=True, random_state=None):
