@@ -6,6 +6,7 @@ classifier; :class:`ActiveLearner` runs the loop as a meta-estimator.
 
 from ._version import __version__
 from .base import QueryStrategy
+from .evaluation import active_learning_curve, plot_learning_curves
 from .learner import ActiveLearner
 from .strategies import (
     BADGE,
@@ -30,4 +31,6 @@ __all__ = [
     "RandomSampling",
     "UncertaintySampling",
     "__version__",
+    "active_learning_curve",
+    "plot_learning_curves",
 ]

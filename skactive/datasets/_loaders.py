@@ -159,18 +159,15 @@ def load_dataset(name, *, test_size=0.3, scale=True, random_state=0):
     Returns
     -------
     data : sklearn.utils.Bunch
-        With fields
+        Dictionary-like object with the fields:
 
-        X_train : ndarray of shape (n_train, n_features)
-        X_test : ndarray of shape (n_test, n_features)
-        y_train : ndarray of shape (n_train,)
-        y_test : ndarray of shape (n_test,)
-        name : str
-            The requested name.
-        n_classes : int
-            Number of distinct labels in train and test together.
-        description : str
-            One-line description.
+        - ``X_train`` : ndarray of shape (n_train, n_features)
+        - ``X_test`` : ndarray of shape (n_test, n_features)
+        - ``y_train`` : ndarray of shape (n_train,)
+        - ``y_test`` : ndarray of shape (n_test,)
+        - ``name`` : str, the requested name
+        - ``n_classes`` : int, distinct labels in train and test together
+        - ``description`` : str, a one-line description
 
     Raises
     ------

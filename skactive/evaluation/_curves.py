@@ -1,0 +1,705 @@
+"""Active learning curves over repeats, in the style of sklearn's learning_curve."""
+
+import json
+import numbers
+import os
+
+import numpy as np
+from joblib import Parallel, delayed
+from joblib import hash as _hash
+from sklearn.base import clone
+from sklearn.metrics import check_scoring
+from sklearn.model_selection import train_test_split
+from sklearn.utils import check_random_state
+from tqdm.auto import tqdm
+
+from ..base import QueryStrategy, _check_positive_int, default_estimator
+from ..learner import ActiveLearner
+from ..strategies import RandomSampling
+from ._metrics import aubc as _aubc
+from ._metrics import deficiency as _deficiency
+from ._metrics import relative_aubc as _relative_aubc
+
+__all__ = ["ActiveLearningCurveResult", "active_learning_curve"]
+
+_FORMAT = "skactive.ActiveLearningCurveResult"
+_FORMAT_VERSION = 1
+
+
+# -- naming -------------------------------------------------------------------
+def _short_repr(value):
+    if hasattr(value, "get_params"):
+        return type(value).__name__
+    return repr(value)
+
+
+def _strategy_names(strategies):
+    """Names for a list of strategies: the class name, plus the parameters
+    that tell apart strategies of the same class."""
+    classes = [type(s).__name__ for s in strategies]
+    names = []
+    for i, s in enumerate(strategies):
+        cls = classes[i]
+        same = [t for t, c in zip(strategies, classes) if c == cls]
+        if len(same) == 1:
+            names.append(cls)
+            continue
+        params = s.get_params(deep=False)
+        differing = []
+        for key in sorted(params):
+            values = {_short_repr(t.get_params(deep=False).get(key)) for t in same}
+            if len(values) > 1:
+                differing.append(f"{key}={_short_repr(params[key])}")
+        names.append(f"{cls}({', '.join(differing)})" if differing else cls)
+    # Identical strategies keep their order as a suffix.
+    seen = {}
+    out = []
+    for name in names:
+        if names.count(name) > 1:
+            seen[name] = seen.get(name, 0) + 1
+            out.append(f"{name}#{seen[name]}")
+        else:
+            out.append(name)
+    return out
+
+
+def _check_strategies(strategies):
+    if isinstance(strategies, QueryStrategy):
+        strategies = [strategies]
+    if isinstance(strategies, dict):
+        items = list(strategies.items())
+        for name, s in items:
+            if not isinstance(name, str) or not name:
+                raise TypeError(
+                    f"strategies keys must be non-empty strings (the strategy "
+                    f"names), got {name!r}."
+                )
+    elif isinstance(strategies, (list, tuple)):
+        items = list(zip(_strategy_names(list(strategies)), strategies))
+    else:
+        raise TypeError(
+            "strategies must be a dict name -> QueryStrategy, a list of "
+            f"QueryStrategy or a single QueryStrategy, got "
+            f"{type(strategies).__name__}."
+        )
+    if not items:
+        raise ValueError("strategies is empty: give at least one strategy.")
+    for name, s in items:
+        if not isinstance(s, QueryStrategy):
+            raise TypeError(
+                f"strategies[{name!r}] must be a skactive QueryStrategy (e.g. "
+                f"RandomSampling()), got {type(s).__name__}."
+            )
+    return dict(items)
+
+
+def _find_reference(strategies):
+    """Name of the random-sampling baseline, or None."""
+    if "random" in strategies:
+        return "random"
+    for name, s in strategies.items():
+        if isinstance(s, RandomSampling):
+            return name
+    return None
+
+
+# -- the jobs -----------------------------------------------------------------
+def _estimator_of(strategy):
+    est = strategy.get_params(deep=False).get("estimator")
+    return default_estimator() if est is None else est
+
+
+def _seeded(estimator, seed):
+    """Clone of ``estimator`` whose unset ``random_state`` parameters get ``seed``."""
+    est = clone(estimator)
+    seeds = {
+        k: seed
+        for k, v in est.get_params(deep=True).items()
+        if k.endswith("random_state") and v is None
+    }
+    if seeds:
+        est.set_params(**seeds)
+    return est
+
+
+def _run_strategy(strategy, X, y, X_test, y_test, seed, params):
+    learner = ActiveLearner(
+        clone(strategy),
+        eval_set=(X_test, y_test),
+        missing_label=None,  # y is fully labeled: -1 may be a real class
+        random_state=seed,
+        verbose=False,
+        **params,
+    )
+    learner.fit(X, y)
+    hist = learner.history_
+    query_times = [h["query_time"] for h in hist[:-1]]
+    return {
+        "n_labeled": np.array([h["n_labeled"] for h in hist], dtype=np.int64),
+        "scores": np.array([h["score"] for h in hist], dtype=float),
+        "fit_time": float(np.mean([h["fit_time"] for h in hist])),
+        "query_time": float(np.mean(query_times)) if query_times else 0.0,
+        "labeled_indices": np.asarray(learner.labeled_indices_, dtype=np.int64),
+    }
+
+
+def _run_full(estimator, X, y, X_test, y_test, seed, scoring):
+    est = _seeded(estimator, seed).fit(X, y)
+    return float(check_scoring(est, scoring=scoring)(est, X_test, y_test))
+
+
+def _split(X, y, X_test, y_test, test_size, seed):
+    if X_test is not None:
+        return X, y, X_test, y_test
+    try:
+        X_tr, X_te, y_tr, y_te = train_test_split(
+            X, y, test_size=test_size, stratify=y, random_state=seed
+        )
+    except ValueError as exc:
+        raise ValueError(
+            f"Could not make a stratified split with test_size={test_size!r}: "
+            f"{exc} Pass X_test and y_test explicitly, or change test_size."
+        ) from exc
+    return X_tr, y_tr, X_te, y_te
+
+
+# -- the result ---------------------------------------------------------------
+def _to_jsonable(value):
+    if isinstance(value, np.ndarray):
+        return _to_jsonable(value.tolist())
+    if isinstance(value, dict):
+        return {k: _to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_to_jsonable(v) for v in value]
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        value = float(value)
+        return None if np.isnan(value) else value  # strict JSON has no NaN
+    return value
+
+
+class ActiveLearningCurveResult:
+    """Learning curves of several strategies over repeats, with summaries.
+
+    Returned by :func:`active_learning_curve`; it can also be rebuilt from
+    :meth:`to_dict` / :meth:`to_json` output with :meth:`from_dict` /
+    :meth:`from_json`. All per-strategy attributes are dicts keyed by the
+    strategy name, in the order the strategies were given.
+
+    Parameters
+    ----------
+    n_labeled : array-like of shape (n_steps,)
+        Labeled samples at each step, the initial set included.
+    scores : dict of str to array-like of shape (n_repeats, n_steps)
+        Test scores at each step, one row per repeat.
+    full_score : dict of str to array-like of shape (n_repeats,)
+        Score of each strategy's classifier trained on the whole training
+        split of each repeat.
+    query_time : dict of str to array-like of shape (n_repeats,)
+        Mean seconds per query round, per repeat.
+    fit_time : dict of str to array-like of shape (n_repeats,)
+        Mean seconds per classifier fit, per repeat.
+    labeled_indices : dict of str to array-like of shape (n_repeats, n_labeled[-1])
+        Rows of each repeat's training set in the order they were labeled,
+        the initial set first.
+    reference : str or None, default=None
+        Name of the random-sampling baseline; ``None`` when there is none.
+    seeds : array-like of shape (n_repeats,), default=None
+        Seed of each repeat.
+    params : dict, default=None
+        Settings of the run (budget, batch size, ...), for the record.
+
+    Attributes
+    ----------
+    n_labeled : ndarray of shape (n_steps,)
+    scores : dict of str to ndarray of shape (n_repeats, n_steps)
+    aubc : dict of str to ndarray of shape (n_repeats,)
+        Area under each repeat's budget curve, see :func:`aubc`.
+    relative_aubc : dict of str to float, or None
+        Mean AUBC relative to the random baseline's mean AUBC
+        (:func:`relative_aubc`, so ``0.05`` is 5% better); ``None`` without
+        a random baseline.
+    deficiency : dict of str to float, or None
+        :func:`deficiency` of the repeat-averaged curve against random's
+        repeat-averaged curve, with the mean full-data score of the
+        strategy's classifier; ``None`` without a random baseline.
+    final_score : dict of str to ndarray of shape (n_repeats,)
+        Score after the whole budget is spent.
+    full_score : dict of str to ndarray of shape (n_repeats,)
+        As given.
+    query_time : dict of str to ndarray of shape (n_repeats,)
+        As given; with ``fit_time`` the only wall-clock (not reproducible)
+        numbers.
+    fit_time : dict of str to ndarray of shape (n_repeats,)
+        As given.
+    labeled_indices : dict of str to ndarray of shape (n_repeats, n_labeled[-1])
+        As given.
+    reference : str or None
+        As given.
+    seeds : ndarray of shape (n_repeats,)
+        As given.
+    params : dict
+        As given.
+    strategies : list of str
+        Strategy names.
+    n_repeats : int
+        Number of repeats.
+
+    See Also
+    --------
+    active_learning_curve : Computes it.
+    plot_learning_curves : Plots it.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from skactive import RandomSampling, UncertaintySampling
+    >>> from skactive.evaluation import ActiveLearningCurveResult, active_learning_curve
+    >>> X, y = load_iris(return_X_y=True)
+    >>> result = active_learning_curve(
+    ...     [RandomSampling(), UncertaintySampling()], X, y,
+    ...     batch_size=10, budget=10, initial_size=5, n_repeats=1)
+    >>> result.strategies
+    ['RandomSampling', 'UncertaintySampling']
+    >>> row = result.summary()[1]
+    >>> row["strategy"], row["aubc_vs_random"] is not None
+    ('UncertaintySampling', True)
+    >>> text = result.to_json()
+    >>> ActiveLearningCurveResult.from_json(text).to_dict() == result.to_dict()
+    True
+    """
+
+    def __init__(self, n_labeled, scores, full_score, query_time, fit_time,
+                 labeled_indices, reference=None, seeds=None, params=None):
+        self.n_labeled = np.asarray(n_labeled, dtype=np.int64)
+        n_steps = self.n_labeled.shape[0]
+        self.scores = {k: np.asarray(v, dtype=float).reshape(-1, n_steps)
+                       for k, v in scores.items()}
+        names = list(self.scores)
+        self.full_score = {k: np.asarray(full_score[k], dtype=float) for k in names}
+        self.query_time = {k: np.asarray(query_time[k], dtype=float) for k in names}
+        self.fit_time = {k: np.asarray(fit_time[k], dtype=float) for k in names}
+        self.labeled_indices = {
+            k: np.asarray(labeled_indices[k], dtype=np.int64).reshape(
+                self.scores[k].shape[0], -1)
+            for k in names
+        }
+        if reference is not None and reference not in self.scores:
+            raise ValueError(
+                f"reference={reference!r} is not one of the strategies {names}."
+            )
+        self.reference = reference
+        n_repeats = self.scores[names[0]].shape[0] if names else 0
+        self.seeds = (np.zeros(0, dtype=np.int64) if seeds is None
+                      else np.asarray(seeds, dtype=np.int64))
+        self.params = {} if params is None else dict(params)
+        self.n_repeats = n_repeats
+        self._summarise()
+
+    @property
+    def strategies(self):
+        """Strategy names, in the order they were given."""
+        return list(self.scores)
+
+    def _summarise(self):
+        x = self.n_labeled if self.n_labeled.shape[0] > 1 else None
+        self.aubc = {k: np.atleast_1d(_aubc(v, x)) for k, v in self.scores.items()}
+        self.final_score = {k: v[:, -1].copy() for k, v in self.scores.items()}
+        ref = self.reference
+        if ref is None:
+            self.relative_aubc = None
+            self.deficiency = None
+            return
+        self.relative_aubc = {
+            k: _relative_aubc(np.mean(a), np.mean(self.aubc[ref]))
+            for k, a in self.aubc.items()
+        }
+        rand_curve = self.scores[ref].mean(axis=0)
+        self.deficiency = {
+            k: _deficiency(v.mean(axis=0), rand_curve,
+                           float(np.mean(self.full_score[k])))
+            for k, v in self.scores.items()
+        }
+
+    def summary(self):
+        """One row per strategy with the headline numbers.
+
+        Returns
+        -------
+        rows : list of dict
+            Keys ``strategy``, ``aubc_mean``, ``aubc_std`` (population
+            standard deviation over repeats), ``aubc_vs_random`` (relative
+            AUBC, a fraction; None without a random baseline),
+            ``deficiency`` (None without a random baseline),
+            ``final_score`` (mean over repeats), ``final_score_std`` and
+            ``sec_per_query`` (mean seconds per query round).
+        """
+        rows = []
+        for k in self.scores:
+            rows.append({
+                "strategy": k,
+                "aubc_mean": float(np.mean(self.aubc[k])),
+                "aubc_std": float(np.std(self.aubc[k])),
+                "aubc_vs_random": (None if self.relative_aubc is None
+                                   else float(self.relative_aubc[k])),
+                "deficiency": (None if self.deficiency is None
+                               else float(self.deficiency[k])),
+                "final_score": float(np.mean(self.final_score[k])),
+                "final_score_std": float(np.std(self.final_score[k])),
+                "sec_per_query": float(np.mean(self.query_time[k])),
+            })
+        return rows
+
+    def to_dict(self):
+        """The raw results as JSON-ready Python objects.
+
+        The summaries (AUBC, deficiency, ...) are included for readers of the
+        file but recomputed by :meth:`from_dict`.
+
+        Returns
+        -------
+        data : dict
+        """
+        data = {
+            "format": _FORMAT,
+            "version": _FORMAT_VERSION,
+            "strategies": self.strategies,
+            "reference": self.reference,
+            "n_labeled": self.n_labeled,
+            "scores": self.scores,
+            "full_score": self.full_score,
+            "query_time": self.query_time,
+            "fit_time": self.fit_time,
+            "labeled_indices": self.labeled_indices,
+            "seeds": self.seeds,
+            "params": self.params,
+            "summary": self.summary(),
+        }
+        return _to_jsonable(data)
+
+    @classmethod
+    def from_dict(cls, data):
+        """Rebuild a result from :meth:`to_dict` output.
+
+        Parameters
+        ----------
+        data : dict
+
+        Returns
+        -------
+        result : ActiveLearningCurveResult
+        """
+        if not isinstance(data, dict) or data.get("format") != _FORMAT:
+            raise ValueError(
+                "data is not a serialised ActiveLearningCurveResult (missing "
+                f"'format': {_FORMAT!r})."
+            )
+        if data.get("version") != _FORMAT_VERSION:
+            raise ValueError(
+                f"Unsupported ActiveLearningCurveResult format version "
+                f"{data.get('version')!r}; this skactive reads version "
+                f"{_FORMAT_VERSION}."
+            )
+        names = data["strategies"]
+        return cls(
+            n_labeled=data["n_labeled"],
+            scores={k: data["scores"][k] for k in names},
+            full_score=data["full_score"],
+            query_time=data["query_time"],
+            fit_time=data["fit_time"],
+            labeled_indices=data["labeled_indices"],
+            reference=data.get("reference"),
+            seeds=data.get("seeds"),
+            params=data.get("params"),
+        )
+
+    def to_json(self, path=None, *, indent=None):
+        """Serialise to JSON.
+
+        Parameters
+        ----------
+        path : str, os.PathLike or None, default=None
+            File to write; ``None`` returns the JSON text instead.
+        indent : int or None, default=None
+            Indentation, as in :func:`json.dumps`.
+
+        Returns
+        -------
+        text : str or None
+            The JSON text when ``path`` is None.
+        """
+        text = json.dumps(self.to_dict(), indent=indent, allow_nan=False)
+        if path is None:
+            return text
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text)
+        return None
+
+    @classmethod
+    def from_json(cls, path_or_str):
+        """Read a result written by :meth:`to_json`.
+
+        Parameters
+        ----------
+        path_or_str : str or os.PathLike
+            JSON text, or a path to a file holding it.
+
+        Returns
+        -------
+        result : ActiveLearningCurveResult
+        """
+        if isinstance(path_or_str, os.PathLike):
+            with open(path_or_str, encoding="utf-8") as f:
+                text = f.read()
+        elif isinstance(path_or_str, str):
+            if path_or_str.lstrip().startswith("{"):
+                text = path_or_str
+            else:
+                with open(path_or_str, encoding="utf-8") as f:
+                    text = f.read()
+        else:
+            raise TypeError(
+                "path_or_str must be JSON text or a path, got "
+                f"{type(path_or_str).__name__}."
+            )
+        return cls.from_dict(json.loads(text))
+
+    def plot(self, ax=None, title=None):
+        """Plot mean ± std curves; see :func:`plot_learning_curves`.
+
+        Returns
+        -------
+        ax : matplotlib.axes.Axes
+        """
+        from ._plot import plot_learning_curves
+
+        return plot_learning_curves(self, ax=ax, title=title)
+
+    def __repr__(self):
+        return (
+            f"{type(self).__name__}(strategies={self.strategies}, "
+            f"n_repeats={self.n_repeats}, n_labeled={self.n_labeled[0]}.."
+            f"{self.n_labeled[-1]}, reference={self.reference!r})"
+        )
+
+
+# -- the function -------------------------------------------------------------
+def _jsonable_param(value):
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, numbers.Real):
+        return float(value)
+    return repr(value)
+
+
+def active_learning_curve(
+    strategies,
+    X,
+    y,
+    X_test=None,
+    y_test=None,
+    *,
+    test_size=0.3,
+    batch_size=10,
+    budget=100,
+    initial_size=10,
+    initial="stratified",
+    n_repeats=5,
+    scoring=None,
+    n_jobs=None,
+    random_state=0,
+    verbose=False,
+):
+    """Learning curves of query strategies, repeated and paired.
+
+    Like :func:`sklearn.model_selection.learning_curve` for active learning:
+    for each repeat and each strategy an :class:`~skactive.ActiveLearner` is
+    run on the training data with the test set as ``eval_set``, and the test
+    score after every round makes the curve. Within a repeat every strategy
+    gets the same seed, hence the same train/test split and the same initial
+    labeled set, so strategies are compared paired. Repeats get different
+    seeds derived from ``random_state``.
+
+    Parameters
+    ----------
+    strategies : dict of str to QueryStrategy, list of QueryStrategy or QueryStrategy
+        The strategies to compare. A list is named by class name, plus the
+        parameters that distinguish strategies of the same class. A strategy
+        named ``"random"``, or else the first
+        :class:`~skactive.RandomSampling`, is the baseline of the relative
+        AUBC and the deficiency.
+    X : array-like of shape (n_samples, n_features)
+        Training data (the pool and initial set), or all the data when
+        ``X_test`` is None.
+    y : array-like of shape (n_samples,)
+        Its labels (revealed only when queried).
+    X_test, y_test : array-like, default=None
+        Fixed test set scored after every round. ``None`` splits ``(X, y)``
+        anew in each repeat with a stratified ``test_size`` split.
+    test_size : float or int, default=0.3
+        Test share (or count) of the per-repeat split; ignored with
+        ``X_test``.
+    batch_size : int, default=10
+        Samples queried per round.
+    budget : int, default=100
+        Labels acquired after the initial set.
+    initial_size : int, default=10
+        Size of the initial labeled set.
+    initial : {"stratified", "random"}, default="stratified"
+        How the initial set is drawn, see :class:`~skactive.ActiveLearner`.
+    n_repeats : int, default=5
+        Number of repeats.
+    scoring : str, callable or None, default=None
+        Test scorer (:func:`sklearn.metrics.check_scoring`); ``None`` is the
+        classifier's accuracy.
+    n_jobs : int or None, default=None
+        Parallel jobs over (repeat, strategy) pairs, through
+        :class:`joblib.Parallel`.
+    random_state : int, RandomState instance or None, default=0
+        Seeds the repeats. An int makes the result reproducible (apart from
+        the timings), whatever ``n_jobs``.
+    verbose : bool, default=False
+        Show a progress bar over the runs.
+
+    Returns
+    -------
+    result : ActiveLearningCurveResult
+        Curves, AUBC, relative AUBC, deficiency, final scores and timings.
+
+    See Also
+    --------
+    aubc : Area under the budget curve.
+    plot_learning_curves : Plot the result.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from skactive import RandomSampling, UncertaintySampling
+    >>> from skactive.evaluation import active_learning_curve
+    >>> X, y = load_iris(return_X_y=True)
+    >>> result = active_learning_curve(
+    ...     {"random": RandomSampling(),
+    ...      "margin": UncertaintySampling(measure="margin")},
+    ...     X, y, batch_size=5, budget=20, initial_size=6, n_repeats=2)
+    >>> result.n_labeled
+    array([ 6, 11, 16, 21, 26])
+    >>> result.scores["margin"].shape
+    (2, 5)
+    >>> [row["strategy"] for row in result.summary()]
+    ['random', 'margin']
+    """
+    strategies = _check_strategies(strategies)
+    n_repeats = _check_positive_int(n_repeats, "n_repeats")
+    if (X_test is None) != (y_test is None):
+        raise ValueError(
+            "X_test and y_test must be given together (or both left None to "
+            "split X, y in each repeat)."
+        )
+    if X_test is None:
+        if isinstance(test_size, (bool, np.bool_)) or not isinstance(
+            test_size, numbers.Real
+        ):
+            raise TypeError(f"test_size must be a float or an int, got {test_size!r}.")
+        if isinstance(test_size, numbers.Integral):
+            if test_size < 1:
+                raise ValueError(f"test_size must be >= 1 as an int, got {test_size}.")
+        elif not 0.0 < test_size < 1.0:
+            raise ValueError(
+                f"test_size must be in (0, 1) as a float, got {test_size!r}."
+            )
+    params = {
+        "batch_size": batch_size,
+        "budget": budget,
+        "initial_size": initial_size,
+        "initial": initial,
+        "scoring": scoring,
+    }
+    # Validate the learner's parameters once, before any job starts.
+    ActiveLearner(**params)._validate_params()
+    X = np.asarray(X) if not hasattr(X, "shape") else X
+    y = np.asarray(y)
+
+    rng = check_random_state(random_state)
+    seeds = rng.randint(np.iinfo(np.int32).max, size=n_repeats)
+    splits = [_split(X, y, X_test, y_test, test_size, int(s)) for s in seeds]
+
+    # One full-data fit per repeat and distinct classifier.
+    estimators = {}
+    est_key = {}
+    for name, s in strategies.items():
+        est = _estimator_of(s)
+        key = _hash(clone(est))
+        estimators.setdefault(key, est)
+        est_key[name] = key
+
+    jobs = []
+    for r, seed in enumerate(seeds):
+        X_tr, y_tr, X_te, y_te = splits[r]
+        for key, est in estimators.items():
+            jobs.append((("full", r, key),
+                         delayed(_run_full)(est, X_tr, y_tr, X_te, y_te,
+                                            int(seed), scoring)))
+        for name, s in strategies.items():
+            jobs.append((("curve", r, name),
+                         delayed(_run_strategy)(s, X_tr, y_tr, X_te, y_te,
+                                                int(seed), params)))
+
+    parallel = Parallel(n_jobs=n_jobs, return_as="generator")
+    outputs = parallel(job for _, job in jobs)
+    bar = tqdm(total=len(jobs), desc="active learning curves",
+               disable=not verbose, unit="run")
+    results = {}
+    try:
+        for (tag, _), out in zip(jobs, outputs):
+            results[tag] = out
+            bar.update(1)
+    finally:
+        bar.close()
+
+    n_labeled = None
+    scores, full, qtime, ftime, order = {}, {}, {}, {}, {}
+    for name in strategies:
+        runs = [results[("curve", r, name)] for r in range(n_repeats)]
+        for run in runs:
+            if n_labeled is None:
+                n_labeled = run["n_labeled"]
+            elif not np.array_equal(n_labeled, run["n_labeled"]):
+                raise RuntimeError(  # pragma: no cover - defensive
+                    "Runs produced different budget steps; cannot stack curves."
+                )
+        scores[name] = np.vstack([run["scores"] for run in runs])
+        qtime[name] = np.array([run["query_time"] for run in runs])
+        ftime[name] = np.array([run["fit_time"] for run in runs])
+        order[name] = np.vstack([run["labeled_indices"] for run in runs])
+        full[name] = np.array(
+            [results[("full", r, est_key[name])] for r in range(n_repeats)]
+        )
+
+    record = {
+        "batch_size": batch_size,
+        "budget": budget,
+        "initial_size": initial_size,
+        "initial": initial,
+        "n_repeats": n_repeats,
+        "test_size": None if X_test is not None else test_size,
+        "fixed_test_set": X_test is not None,
+        "scoring": scoring,
+        "random_state": random_state,
+        "strategies": {k: s for k, s in strategies.items()},
+    }
+    record = {k: ({n: repr(s) for n, s in v.items()} if k == "strategies"
+                  else _jsonable_param(v)) for k, v in record.items()}
+    return ActiveLearningCurveResult(
+        n_labeled=n_labeled,
+        scores=scores,
+        full_score=full,
+        query_time=qtime,
+        fit_time=ftime,
+        labeled_indices=order,
+        reference=_find_reference(strategies),
+        seeds=seeds,
+        params=record,
+    )
