@@ -28,5 +28,4 @@ intersphinx_mapping = {}
 templates_path = ["_templates"]
 exclude_patterns = ["_build", "generated/*.examples"]
 html_theme = "alabaster"
-html_static_path = ["_static"]
 html_theme_options = {"description": "scikit-learn compatible active learning"}
