@@ -10,6 +10,7 @@ returns it (higher means query first).
 import numbers
 
 import numpy as np
+from sklearn import config_context
 from sklearn.base import BaseEstimator, clone
 from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import LogisticRegression
@@ -213,7 +214,11 @@ class QueryStrategy(BaseEstimator):
         X_pool = self._validate_pool(X_pool)
         batch_size = check_batch_size(batch_size, X_pool.shape[0])
         rng = query_rng(self._query_seed, X_pool.shape[0])
-        return np.asarray(self._query(X_pool, batch_size, rng), dtype=np.intp)
+        # The pool was checked for NaN/inf above; the classifier's own
+        # validation need not scan it again.
+        with config_context(assume_finite=True):
+            indices = self._query(X_pool, batch_size, rng)
+        return np.asarray(indices, dtype=np.intp)
 
     def _query(self, X_pool, batch_size, rng):
         raise NotImplementedError  # pragma: no cover - abstract
@@ -248,7 +253,9 @@ class ScoreQueryMixin:
         X_pool = X_pool.rechunk({1: -1})
 
         def score_block(block):
-            return self._score(self._validate_X(block, reset=False))
+            block = self._validate_X(block, reset=False)
+            with config_context(assume_finite=True):
+                return self._score(block)
 
         return X_pool.map_blocks(score_block, drop_axis=1, dtype=float).compute()
 
@@ -265,7 +272,9 @@ class ScoreQueryMixin:
         """
         if _is_dask_array(X_pool) and self._blockwise_scores:
             return self._score_dask(X_pool)
-        return self._score(self._validate_pool(X_pool))
+        X_pool = self._validate_pool(X_pool)
+        with config_context(assume_finite=True):
+            return self._score(X_pool)
 
     def query(self, X_pool, batch_size=1):
         """Select the ``batch_size`` pool samples of highest utility.

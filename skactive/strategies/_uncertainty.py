@@ -39,19 +39,22 @@ def uncertainty_scores(proba, measure="entropy"):
     """
     _check_option(measure, "measure", _MEASURES)
     proba = np.asarray(proba, dtype=float)
+    # Reductions along a short axis are slow in numpy: two-class problems
+    # combine the columns element-wise instead.
+    binary = proba.shape[1] == 2
     if measure == "least_confidence":
+        if binary:
+            return 1.0 - np.maximum(proba[:, 0], proba[:, 1])
         return 1.0 - proba.max(axis=1)
     if measure == "margin":
         if proba.shape[1] == 1:
             return np.zeros(proba.shape[0])
-        if proba.shape[1] == 2:
+        if binary:
             return -np.abs(proba[:, 0] - proba[:, 1])
         top2 = np.partition(proba, -2, axis=1)[:, -2:]
         return top2[:, 0] - top2[:, 1]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        plogp = proba * np.log(proba)
-    plogp[proba <= 0] = 0.0
-    return -plogp.sum(axis=1)
+    logp = np.log(proba, out=np.zeros_like(proba), where=proba > 0)  # 0 log 0 = 0
+    return -np.einsum("ij,ij->i", proba, logp)
 
 
 def _decision_uncertainty(decision, measure):

@@ -74,6 +74,14 @@ def predict_proba_chunked(estimator, X, chunk_size=None):
     return out
 
 
+def _as_float_array(X):
+    """Dense floating array; float32 stays float32 (half the bytes per pass)."""
+    if hasattr(X, "toarray"):
+        X = X.toarray()
+    X = np.asarray(X)
+    return X if X.dtype in (np.float32, np.float64) else X.astype(np.float64)
+
+
 def embed(estimator, X):
     """Representation of ``X`` that distance-based strategies work in.
 
@@ -116,12 +124,8 @@ def embed(estimator, X):
         final = estimator._final_estimator
         if hasattr(final, "embed"):
             return np.asarray(final.embed(Xt))
-        if hasattr(Xt, "toarray"):
-            Xt = Xt.toarray()
-        return np.asarray(Xt, dtype=float)
-    if hasattr(X, "toarray"):
-        X = X.toarray()
-    return np.asarray(X, dtype=float)
+        return _as_float_array(Xt)
+    return _as_float_array(X)
 
 
 def gradient_embedding_factors(estimator, X, proba=None):

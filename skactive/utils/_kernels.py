@@ -12,6 +12,12 @@ from ._embedding import chunk_rows, iter_chunks
 __all__ = ["min_sq_distances", "kcenter_greedy", "kmeanspp_factored"]
 
 
+# Temporary distance blocks are kept cache-sized: a block built from the
+# 1 GiB working_memory budget would dominate peak memory and run its
+# element-wise passes from main memory.
+_BLOCK_BYTES = 4 * 2**20
+
+
 def _sq_norms(X):
     return np.einsum("ij,ij->i", X, X)
 
@@ -41,14 +47,21 @@ def min_sq_distances(X, Y, chunk_size=None):
     >>> min_sq_distances(np.array([[0.0, 0.0], [3.0, 4.0]]), np.array([[0.0, 1.0]]))
     array([ 1., 18.])
     """
+    return _min_sq_distances(X, Y, _sq_norms(X), chunk_size)
+
+
+def _min_sq_distances(X, Y, x2, chunk_size):
     n, m = X.shape[0], Y.shape[0]
     out = np.full(n, np.inf, dtype=np.result_type(X.dtype, Y.dtype, np.float32))
     if m == 0:
         return out
-    x2 = _sq_norms(X)
     y2 = _sq_norms(Y)
-    y_rows = chunk_rows(X.dtype.itemsize * 1024, m) if m > 8192 else m
-    x_rows = chunk_rows(X.dtype.itemsize * min(m, y_rows), n, chunk_size)
+    itemsize = out.dtype.itemsize
+    y_rows = min(m, 4096)
+    if chunk_size is None:
+        x_rows = max(1, min(n, _BLOCK_BYTES // (itemsize * y_rows)))
+    else:
+        x_rows = chunk_rows(itemsize * y_rows, n, chunk_size)
     for ys in iter_chunks(m, y_rows):
         Yc, y2c = Y[ys], y2[ys]
         for xs in iter_chunks(n, x_rows):
@@ -94,9 +107,9 @@ def kcenter_greedy(X, X_centers, k, rng=None, chunk_size=None):
     array([3, 2])
     """
     n = X.shape[0]
-    mind = min_sq_distances(X, X_centers, chunk_size=chunk_size)
-    selected = np.empty(k, dtype=np.intp)
     x2 = _sq_norms(X)
+    mind = _min_sq_distances(X, X_centers, x2, chunk_size)
+    selected = np.empty(k, dtype=np.intp)
     start = 0
     if X_centers.shape[0] == 0:
         rng = np.random.default_rng() if rng is None else rng

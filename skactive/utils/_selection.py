@@ -109,6 +109,10 @@ def top_k(scores, k, rng):
     if scores.dtype.kind == "f" and np.isnan(scores).any():
         scores = np.where(np.isnan(scores), -np.inf, scores)
     n = scores.shape[0]
+    if k == 1:
+        # argmax is far cheaper than argpartition; ties still go to the rng.
+        tied = np.flatnonzero(scores == scores[np.argmax(scores)])
+        return tied[rng.integers(tied.shape[0])][None] if tied.shape[0] > 1 else tied
     if k >= n:
         selected = np.arange(n)
     else:

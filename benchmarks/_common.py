@@ -1,0 +1,20 @@
+"""Settings shared by the benchmark modules (read from the environment).
+
+SKACTIVE_BENCH_THREADS : int, default 1
+    BLAS/OpenMP threads for the whole session (threadpoolctl).
+SKACTIVE_BENCH_SCALE : float, default 1.0
+    Multiplies every pool size (e.g. 0.05 for a quick smoke run).
+SKACTIVE_BENCH_STRICT : {0, 1}, default 0
+    With 1, a timing ratio above its target fails the benchmark.
+"""
+
+import os
+
+THREADS = int(os.environ.get("SKACTIVE_BENCH_THREADS", "1"))
+SCALE = float(os.environ.get("SKACTIVE_BENCH_SCALE", "1.0"))
+STRICT = os.environ.get("SKACTIVE_BENCH_STRICT", "0").lower() not in ("", "0", "false")
+
+
+def scaled(n):
+    """Pool size ``n`` times ``SKACTIVE_BENCH_SCALE`` (at least 1000 rows)."""
+    return max(1000, int(round(n * SCALE)))
