@@ -20,8 +20,10 @@ STRATEGIES = [
     RandomSampling(random_state=0),
     UncertaintySampling(LogisticRegression(), measure="entropy", random_state=0),
     UncertaintySampling(LogisticRegression(), measure="margin", random_state=0),
-    QueryByCommittee(DecisionTreeClassifier(random_state=0), n_members=3, random_state=0),
-    QueryByCommittee(committee=[LogisticRegression(), DecisionTreeClassifier(random_state=0)],
+    QueryByCommittee(DecisionTreeClassifier(random_state=0), n_members=3,
+                     random_state=0),
+    QueryByCommittee(committee=[LogisticRegression(),
+                                DecisionTreeClassifier(random_state=0)],
                      measure="kl_divergence", random_state=0),
     CoreSet(random_state=0),
     BADGE(random_state=0),
@@ -56,7 +58,8 @@ def _expected_failed_checks(estimator):
     return failed
 
 
-@parametrize_with_checks(STRATEGIES + LEARNERS, expected_failed_checks=_expected_failed_checks,
+@parametrize_with_checks(STRATEGIES + LEARNERS,
+                         expected_failed_checks=_expected_failed_checks,
                          xfail_strict=True)
 def test_sklearn_compatible(estimator, check):
     check(estimator)

@@ -99,8 +99,11 @@ def test_nan_missing_label_with_float_targets(data):
 
 def test_same_seed_same_sequence_and_different_seed_differs(data):
     X, y = data
-    make = lambda rs: ActiveLearner(RandomSampling(), batch_size=5, budget=20,  # noqa: E731
-                                    random_state=rs).fit(X, y)
+
+    def make(rs):
+        return ActiveLearner(RandomSampling(), batch_size=5, budget=20,
+                             random_state=rs).fit(X, y)
+
     a, b, c = make(1), make(1), make(2)
     np.testing.assert_array_equal(a.labeled_indices_, b.labeled_indices_)
     assert not np.array_equal(a.labeled_indices_, c.labeled_indices_)
@@ -116,7 +119,8 @@ def test_stratified_initial_set_covers_every_class(data):
 def test_eval_set_records_learning_curve(data):
     X, y = data
     al = ActiveLearner(UncertaintySampling(), batch_size=20, budget=60,
-                       eval_set=(X[200:], y[200:]), random_state=0).fit(X[:200], y[:200])
+                       eval_set=(X[200:], y[200:]), random_state=0)
+    al.fit(X[:200], y[:200])
     scores = [h["score"] for h in al.history_]
     assert len(scores) == 4 and all(0.0 <= s <= 1.0 for s in scores)
     assert scores[-1] == pytest.approx(al.score(X[200:], y[200:]))
@@ -161,7 +165,8 @@ def test_pipeline_gridsearch_and_cross_val(data):
         cv=3,
     ).fit(X, y)
     assert set(grid.best_params_) == {"strategy__measure", "strategy__estimator__C"}
-    assert grid.best_estimator_.strategy_.measure == grid.best_params_["strategy__measure"]
+    best = grid.best_params_["strategy__measure"]
+    assert grid.best_estimator_.strategy_.measure == best
 
     scores = cross_val_score(ActiveLearner(QueryByCommittee(n_members=3), batch_size=10,
                                            budget=20, random_state=0), X, y, cv=3)
@@ -287,7 +292,8 @@ def test_single_labeled_class_is_a_clear_error(data):
 
 def test_learner_seeds_unseeded_strategy(data):
     X, y = data
-    al = ActiveLearner(QueryByCommittee(n_members=3), budget=10, random_state=5).fit(X, y)
+    al = ActiveLearner(QueryByCommittee(n_members=3), budget=10, random_state=5)
+    al.fit(X, y)
     assert al.strategy_.random_state is not None
     assert al.strategy is not al.strategy_
     assert al.strategy.random_state is None

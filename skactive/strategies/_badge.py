@@ -63,7 +63,9 @@ class BADGE(QueryStrategy):
 
     _required_methods = ("predict_proba",)
 
-    def __init__(self, estimator=None, *, first="max_norm", refit=True, random_state=None):
+    def __init__(
+        self, estimator=None, *, first="max_norm", refit=True, random_state=None
+    ):
         super().__init__(estimator, refit=refit, random_state=random_state)
         self.first = first
 

@@ -171,7 +171,8 @@ class QueryByCommittee(ScoreQueryMixin, QueryStrategy):
                 idx = _stratified_bootstrap(y, rng)
                 member = clone(self._get_estimator())
                 if "random_state" in member.get_params():
-                    member.set_params(random_state=int(rng.randint(np.iinfo(np.int32).max)))
+                    seed = int(rng.randint(np.iinfo(np.int32).max))
+                    member.set_params(random_state=seed)
                 members.append(member.fit(X[idx], y[idx]))
         else:
             members = [clone(m).fit(X, y) for m in self.committee]

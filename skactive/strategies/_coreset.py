@@ -87,4 +87,6 @@ class CoreSet(QueryStrategy):
     def _query(self, X_pool, batch_size, rng):
         E = _resolve_embedding(self.embedding, self.estimator_, X_pool)
         centers = self.X_labeled_embedding_.astype(E.dtype, copy=False)
-        return kcenter_greedy(E, centers, batch_size, rng=rng, chunk_size=self.chunk_size)
+        return kcenter_greedy(
+            E, centers, batch_size, rng=rng, chunk_size=self.chunk_size
+        )

@@ -276,7 +276,9 @@ class DensityWeighted(UncertaintySampling):
         self.max_reference = max_reference
 
     def _resolve_response_method(self, estimator):
-        _check_option(self.measure, "measure", ("entropy", "least_confidence", "margin"))
+        _check_option(
+            self.measure, "measure", ("entropy", "least_confidence", "margin")
+        )
         return "predict_proba"
 
     def _fit(self, X, y):

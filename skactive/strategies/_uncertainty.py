@@ -121,7 +121,8 @@ class UncertaintySampling(ScoreQueryMixin, QueryStrategy):
     >>> from skactive import UncertaintySampling
     >>> X_lab, y_lab = np.array([[-2.0], [-1.0], [1.0], [2.0]]), np.array([0, 0, 1, 1])
     >>> X_pool = np.array([[-3.0], [0.1], [3.0], [-0.5]])
-    >>> s = UncertaintySampling(LogisticRegression(), measure="margin").fit(X_lab, y_lab)
+    >>> s = UncertaintySampling(LogisticRegression(), measure="margin")
+    >>> s = s.fit(X_lab, y_lab)
     >>> s.query(X_pool, batch_size=2)
     array([1, 3])
     """
