@@ -4,7 +4,7 @@ import numbers
 
 import numpy as np
 
-from ..base import QueryStrategy, ScoreQueryMixin, _check_option
+from ..base import QueryStrategy, ScoreQueryMixin, _check_option, _check_positive_int
 from ..utils import chunk_rows, embed, iter_chunks, query_rng
 from ._uncertainty import UncertaintySampling
 
@@ -286,12 +286,7 @@ class DensityWeighted(UncertaintySampling):
         _check_gamma(self.gamma)
         if not isinstance(self.beta, numbers.Real) or self.beta < 0:
             raise ValueError(f"beta must be a non-negative float, got {self.beta!r}.")
-        if isinstance(self.max_reference, bool) or not isinstance(
-            self.max_reference, numbers.Integral
-        ) or self.max_reference < 1:
-            raise ValueError(
-                f"max_reference must be a positive integer, got {self.max_reference!r}."
-            )
+        _check_positive_int(self.max_reference, "max_reference")
 
     def _score(self, X_pool):
         util = super()._score(X_pool)
