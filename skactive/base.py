@@ -18,7 +18,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _num_samples, check_is_fitted, validate_data
 
-from .utils import check_batch_size, query_rng, top_k
+from .utils import check_batch_size, query_rng, seed_random_states, top_k
 
 __all__ = ["QueryStrategy", "ScoreQueryMixin", "default_estimator"]
 
@@ -63,7 +63,8 @@ def check_labeled_classes(y, owner="The strategy"):
         raise ValueError(
             f"{owner} needs at least two labeled classes, but y has a single "
             f"class {classes.tolist()}. Label at least one sample of another "
-            "class (ActiveLearner(initial='stratified') does this)."
+            "class (with a fully labeled y, ActiveLearner(initial='stratified') "
+            "does this)."
         )
     return classes
 
@@ -176,19 +177,25 @@ class QueryStrategy(BaseEstimator):
             raise TypeError(f"refit must be a bool, got {self.refit!r}.")
         estimator = self._get_estimator()
         self._check_estimator_methods(estimator)
+        seed_source = check_random_state(self.random_state)
+        self._query_seed = int(seed_source.randint(np.iinfo(np.int32).max))
         if self.refit:
-            self.estimator_ = clone(estimator).fit(X, y)
+            estimator = clone(estimator)
+            if self.random_state is not None:
+                # A seeded strategy seeds the classifier it trains too.
+                seed_random_states(estimator, seed_source)
+            self.estimator_ = estimator.fit(X, y)
         else:
             try:
                 check_is_fitted(estimator)
             except NotFittedError as exc:
                 raise ValueError(
                     "refit=False needs an already fitted estimator; fit it "
-                    "first or use refit=True."
+                    "first or use refit=True. Note that clone() (used by "
+                    "GridSearchCV and ActiveLearner) discards the fitted state; "
+                    "sklearn.frozen.FrozenEstimator keeps it."
                 ) from exc
             self.estimator_ = estimator
-        seed_source = check_random_state(self.random_state)
-        self._query_seed = int(seed_source.randint(np.iinfo(np.int32).max))
         self._fit(X, y)
         return self
 
@@ -222,6 +229,15 @@ class QueryStrategy(BaseEstimator):
 
     def _query(self, X_pool, batch_size, rng):
         raise NotImplementedError  # pragma: no cover - abstract
+
+    def _query_candidates(self, X, candidates, batch_size):
+        """``candidates[query(X[candidates])]``: what the loop calls each round.
+
+        Strategies that can score rows of ``X`` in place override this to
+        avoid copying the pool out of ``X`` every round; the result must be
+        the same as the copying default.
+        """
+        return candidates[self.query(X[candidates], batch_size=batch_size)]
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -298,6 +314,22 @@ class ScoreQueryMixin:
             scores = self._score_dask(X_pool)
             return top_k(scores, batch_size, query_rng(self._query_seed, n_pool))
         return super().query(X_pool, batch_size=batch_size)
+
+    def _query_candidates(self, X, candidates, batch_size):
+        # Scoring all of X (a few labeled rows more) is cheaper than copying
+        # the candidate rows out of it, as long as they are most of X.
+        if (
+            not self._blockwise_scores
+            or _is_dask_array(X)
+            or 2 * candidates.shape[0] < _num_samples(X)
+        ):
+            return super()._query_candidates(X, candidates, batch_size)
+        X = self._validate_pool(X)
+        batch_size = check_batch_size(batch_size, candidates.shape[0])
+        with config_context(assume_finite=True):
+            scores = self._score(X)[candidates]
+        rng = query_rng(self._query_seed, candidates.shape[0])
+        return candidates[top_k(scores, batch_size, rng)]
 
     def _query(self, X_pool, batch_size, rng):
         return top_k(self._score(X_pool), batch_size, rng)

@@ -2,9 +2,9 @@
 
 ``skactive`` (or ``python -m skactive``) with no arguments runs
 ``skactive compare`` with its defaults: five strategies on the bundled
-digits data, three repeats, and prints a table of the area under the budget
-curve (AUBC), its gain over random sampling, the final score and the query
-time::
+digits data, five repeats, a budget of 200, and prints a table of the
+area under the budget curve (AUBC), its gain over random sampling, the final
+score and the query time::
 
     skactive compare --dataset iris --strategies random,margin --budget 50
     skactive --dataset data.csv --classifier rf --plot curves.png --json out.json
@@ -313,17 +313,22 @@ def _compare(args, parser):
     # parallelism comes from --n-jobs.
     from threadpoolctl import threadpool_limits
 
-    try:
-        with threadpool_limits(limits=1):
-            result = active_learning_curve(
-                strategies, data.X_train, data.y_train, data.X_test,
-                data.y_test, batch_size=args.batch_size, budget=args.budget,
-                initial_size=args.initial_size, n_repeats=args.repeats,
-                n_jobs=args.n_jobs, random_state=args.random_state,
-                verbose=not args.quiet,
-            )
-    except ValueError as exc:
-        parser.error(str(exc))
+    # Usage errors are caught here; a ValueError from inside the run is a bug
+    # and keeps its traceback.
+    n_train = data.X_train.shape[0]
+    if args.initial_size + args.budget > n_train:
+        parser.error(
+            f"--initial-size {args.initial_size} plus --budget {args.budget} "
+            f"exceeds the {n_train} training samples of {data.name}."
+        )
+    with threadpool_limits(limits=1):
+        result = active_learning_curve(
+            strategies, data.X_train, data.y_train, data.X_test,
+            data.y_test, batch_size=args.batch_size, budget=args.budget,
+            initial_size=args.initial_size, n_repeats=args.repeats,
+            n_jobs=args.n_jobs, random_state=args.random_state,
+            verbose=not args.quiet,
+        )
     print(format_table(result.summary()))
     if result.reference is not None:
         print("AUBC: area under the test-score curve over the budget "

@@ -4,6 +4,7 @@ import numbers
 import time
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone
 from sklearn.metrics import check_scoring
 from sklearn.utils import check_random_state
@@ -19,6 +20,7 @@ from tqdm.auto import tqdm
 
 from .base import QueryStrategy, _check_option, _check_positive_int, default_estimator
 from .strategies import UncertaintySampling
+from .utils import seed_random_states
 
 __all__ = ["ActiveLearner"]
 
@@ -36,16 +38,40 @@ def _estimator_has(attr):
     return check
 
 
+def _is_nan(value):
+    return isinstance(value, numbers.Real) and np.isnan(value)
+
+
+def _check_missing_label(missing_label):
+    if missing_label is None or isinstance(missing_label, (numbers.Number, str)):
+        return missing_label
+    raise TypeError(
+        "missing_label must be None, a number (e.g. -1 or np.nan) or a "
+        f"string, got {type(missing_label).__name__}."
+    )
+
+
 def _is_missing(y, missing_label):
+    """Boolean mask of the entries of ``y`` equal to ``missing_label``."""
     if missing_label is None:
         return np.zeros(y.shape[0], dtype=bool)
-    if isinstance(missing_label, float) and np.isnan(missing_label):
-        if y.dtype.kind not in "fc":
-            return np.zeros(y.shape[0], dtype=bool)
-        return np.isnan(y)
+    if _is_nan(missing_label):
+        if y.dtype.kind in "fc":
+            return np.isnan(y)
+        if y.dtype.kind == "O":
+            return y != y  # NaN is the one value not equal to itself
+        return np.zeros(y.shape[0], dtype=bool)
     if y.dtype.kind in "iufcb" and not isinstance(missing_label, numbers.Number):
         return np.zeros(y.shape[0], dtype=bool)
-    return y == missing_label
+    if y.dtype.kind in "US" and not isinstance(missing_label, str):
+        return np.zeros(y.shape[0], dtype=bool)
+    return np.asarray(y == missing_label, dtype=bool)
+
+
+def _label_kind(y):
+    """'number', 'string' or 'object' (mixed: not compared)."""
+    kind = y.dtype.kind
+    return "number" if kind in "biuf" else "string" if kind in "US" else "object"
 
 
 class ActiveLearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
@@ -186,15 +212,17 @@ class ActiveLearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
                 "strategy must be a skactive QueryStrategy (e.g. "
                 f"UncertaintySampling()), got {type(strategy).__name__}."
             )
+        if getattr(strategy, "refit", True) is False:
+            raise ValueError(
+                "ActiveLearner retrains the classifier on the grown labeled set "
+                "every round, so the strategy needs refit=True. refit=False is "
+                "for querying with an already fitted classifier outside the "
+                "loop; to keep a model fixed inside it, wrap it in "
+                "sklearn.frozen.FrozenEstimator."
+            )
         strategy = clone(strategy)
         if self.random_state is not None:
-            seeds = {
-                k: int(rng.randint(np.iinfo(np.int32).max))
-                for k, v in sorted(strategy.get_params(deep=True).items())
-                if k.endswith("random_state") and v is None
-            }
-            if seeds:
-                strategy.set_params(**seeds)
+            seed_random_states(strategy, rng)
         return strategy
 
     def _validate_params(self):
@@ -202,6 +230,7 @@ class ActiveLearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         _check_positive_int(self.budget, "budget", minimum=0)
         _check_positive_int(self.initial_size, "initial_size")
         _check_option(self.initial, "initial", ("stratified", "random"))
+        _check_missing_label(self.missing_label)
         if self.oracle is not None and not callable(self.oracle):
             raise TypeError(
                 f"oracle must be a callable oracle(indices) -> labels, got "
@@ -291,7 +320,9 @@ class ActiveLearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
                     f"y contains {int(missing.sum())} samples marked "
                     f"missing_label={self.missing_label!r} but no oracle is "
                     "given. Pass oracle=callable(indices) -> labels, or a fully "
-                    "labeled y to simulate the oracle."
+                    "labeled y to simulate the oracle. If "
+                    f"{self.missing_label!r} is a real class, pass "
+                    "missing_label=None."
                 )
             labeled = np.flatnonzero(~missing)
             if labeled.shape[0] == 0:
@@ -300,7 +331,8 @@ class ActiveLearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
                     "class to start the loop."
                 )
             check_classification_targets(y[labeled])
-            y_known = y.copy()
+            # Fixed-width strings would truncate longer labels from the oracle.
+            y_known = y.astype(object) if y.dtype.kind in "US" else y.copy()
         else:
             check_classification_targets(y)
             labeled = self._initial_indices(y, rng)
@@ -313,11 +345,8 @@ class ActiveLearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
                 f"budget={self.budget} is larger than the pool, which has "
                 f"{n_pool} unlabeled samples; use budget <= {n_pool}."
             )
-        if self.batch_size > n_pool:
-            raise ValueError(
-                f"batch_size={self.batch_size} is larger than the pool, which "
-                f"has {n_pool} unlabeled samples; use batch_size <= {n_pool}."
-            )
+        # A batch larger than the pool is fine while the budget fits: each
+        # round queries min(batch_size, budget left) samples.
 
         strategy = self._make_strategy(rng)
         order = [np.asarray(labeled, dtype=np.intp)]
@@ -345,7 +374,7 @@ class ActiveLearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
             k = min(self.batch_size, self.budget - spent)
             pool_idx = np.flatnonzero(pool_mask)
             t0 = time.perf_counter()
-            picked = pool_idx[strategy.query(X[pool_idx], batch_size=k)]
+            picked = strategy._query_candidates(X, pool_idx, batch_size=k)
             entry["query_time"] = time.perf_counter() - t0
             if missing.any():
                 y_known[picked] = self._ask_oracle(picked)
@@ -413,7 +442,16 @@ class ActiveLearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
                 "only real labels."
             )
         if fitted:
-            X_all = np.vstack([self.X_labeled_, X_new])
+            old, new = _label_kind(self.y_labeled_), _label_kind(y_new)
+            if {old, new} == {"number", "string"}:
+                raise ValueError(
+                    f"y_new has {new} labels but the learner was taught {old} "
+                    "labels; teach labels of the same type."
+                )
+            if sp.issparse(self.X_labeled_) or sp.issparse(X_new):
+                X_all = sp.vstack([self.X_labeled_, X_new], format="csr")
+            else:
+                X_all = np.vstack([self.X_labeled_, X_new])
             y_all = np.concatenate([self.y_labeled_, y_new])
             strategy = clone(self.strategy_)
             history = list(self.history_)

@@ -244,7 +244,6 @@ def test_decision_function_classifier_with_margin(data):
     "params, match",
     [
         ({"budget": 10_000}, r"budget=10000 is larger than the pool, which has 290"),
-        ({"batch_size": 500}, r"batch_size=500 is larger than the pool"),
         ({"initial_size": 300}, r"initial_size=300 leaves no pool"),
         ({"batch_size": 0}, r"batch_size must be >= 1"),
         ({"initial": "kmeans"}, r"initial must be one of"),
@@ -255,6 +254,12 @@ def test_parameter_errors(data, params, match):
     X, y = data
     with pytest.raises(ValueError, match=match):
         ActiveLearner(**params).fit(X, y)
+
+
+def test_batch_larger_than_pool_is_fine_within_budget(data):
+    X, y = data
+    al = ActiveLearner(batch_size=500, budget=100, random_state=0).fit(X, y)
+    assert [len(h["queried"]) for h in al.history_] == [100, 0]
 
 
 def test_input_errors(data):
@@ -303,3 +308,98 @@ def test_verbose_progress_bar(data, capsys):
     X, y = data
     ActiveLearner(batch_size=10, budget=20, verbose=True, random_state=0).fit(X, y)
     assert "active learning" in capsys.readouterr().err
+
+
+# -- regressions from review ---------------------------------------------------
+def test_oracle_string_labels_are_not_truncated():
+    X = np.arange(40, dtype=float).reshape(20, 2)
+    truth = np.array(["cat", "dog", "horse", "mouse"] * 5)
+    y = np.array(["cat", "dog"] + ["?"] * 18)  # dtype <U3: "horse" would not fit
+    al = ActiveLearner(RandomSampling(), batch_size=6, budget=18, missing_label="?",
+                       oracle=lambda i: truth[i], random_state=0).fit(X, y)
+    assert set(al.classes_) == {"cat", "dog", "horse", "mouse"}
+    np.testing.assert_array_equal(al.y_labeled_, truth[al.labeled_indices_])
+
+
+@pytest.mark.parametrize("missing", [np.nan, np.float32("nan")])
+def test_object_labels_with_nan_missing(data, missing):
+    X, y_true = data
+    names = np.array(["a", "b", "c"], dtype=object)[y_true]
+    y = names.copy()
+    y[6:] = np.nan
+    y[:6] = names[[np.flatnonzero(y_true == c)[0] for c in (0, 1, 2, 0, 1, 2)]]
+    X = X.copy()
+    X[:6] = X[[np.flatnonzero(y_true == c)[0] for c in (0, 1, 2, 0, 1, 2)]]
+    al = ActiveLearner(batch_size=5, budget=10, missing_label=missing,
+                       oracle=lambda i: names[i], random_state=0).fit(X, y)
+    assert set(al.classes_) == {"a", "b", "c"}
+    assert len(al.labeled_indices_) == 16
+
+
+def test_missing_label_type_is_validated(data):
+    X, y = data
+    with pytest.raises(TypeError, match="missing_label must be None, a number"):
+        ActiveLearner(missing_label=[-1]).fit(X, y)
+
+
+def test_real_minus_one_class_hint(data):
+    X, y = data
+    y = np.where(y == 0, -1, y)
+    with pytest.raises(ValueError, match="missing_label=None"):
+        ActiveLearner().fit(X, y)
+    ActiveLearner(missing_label=None, budget=5, random_state=0).fit(X, y)
+
+
+def test_teach_sparse(data):
+    import scipy.sparse as sp
+
+    X, y = data
+    Xs = sp.csr_matrix(np.abs(X))
+    al = ActiveLearner(UncertaintySampling(), budget=10, random_state=0).fit(Xs, y)
+    al.teach(Xs[:3], y[:3])
+    assert sp.issparse(al.X_labeled_) and al.X_labeled_.shape[0] == 23
+    al.teach(np.abs(X[3:5]), y[3:5])
+    assert al.X_labeled_.shape[0] == 25
+
+
+def test_teach_rejects_other_label_type(data):
+    X, y = data
+    al = ActiveLearner(budget=10, random_state=0).fit(X, y)
+    with pytest.raises(ValueError, match="same type"):
+        al.teach(X[:2], np.array(["a", "b"]))
+    assert al.y_labeled_.dtype.kind in "iu"
+
+
+def test_refit_false_is_rejected_with_frozen_estimator_hint(data):
+    from sklearn.frozen import FrozenEstimator
+
+    X, y = data
+    lr = LogisticRegression().fit(X, y)
+    with pytest.raises(ValueError, match="FrozenEstimator"):
+        ActiveLearner(UncertaintySampling(lr, refit=False), budget=5).fit(X, y)
+    al = ActiveLearner(UncertaintySampling(FrozenEstimator(lr)), budget=5,
+                       random_state=0).fit(X, y)
+    np.testing.assert_array_equal(al.estimator_.predict(X), lr.predict(X))
+
+
+def test_explicit_committee_is_reproducible(data):
+    from sklearn.ensemble import RandomForestClassifier
+
+    X, y = data
+    qbc = QueryByCommittee(committee=[RandomForestClassifier(n_estimators=5),
+                                      RandomForestClassifier(n_estimators=5)])
+    a = ActiveLearner(qbc, batch_size=5, budget=15, random_state=0).fit(X, y)
+    b = ActiveLearner(qbc, batch_size=5, budget=15, random_state=0).fit(X, y)
+    np.testing.assert_array_equal(a.labeled_indices_, b.labeled_indices_)
+    assert qbc.committee[0].random_state is None  # the user's objects untouched
+
+
+def test_loop_does_not_depend_on_pool_copying(data):
+    # The learner scores rows of X in place; the queries must be those of the
+    # strategy on the copied pool.
+    X, y = data
+    for strategy in [UncertaintySampling(), QueryByCommittee(n_members=3), CoreSet()]:
+        s = clone(strategy).set_params(random_state=0).fit(X[:30], y[:30])
+        cand = np.arange(30, len(X))
+        np.testing.assert_array_equal(s._query_candidates(X, cand, 7),
+                                      cand[s.query(X[cand], 7)])

@@ -266,3 +266,76 @@ def test_gradient_embedding_factors_is_logistic_gradient():
     np.testing.assert_allclose(
         (G**2).sum(axis=(1, 2)), (a**2).sum(1) * (h**2).sum(1), rtol=1e-12
     )
+
+
+# -- regressions from review ---------------------------------------------------
+def test_kcenter_float32_with_offset_matches_float64():
+    from scipy.spatial.distance import cdist
+
+    from skactive.utils import kcenter_greedy
+
+    rng = np.random.RandomState(0)
+    X = 1000 + 0.05 * rng.rand(3000, 16)
+    C = X[:5]
+    i64 = kcenter_greedy(X, C, 5)
+    i32 = kcenter_greedy(X.astype(np.float32), C.astype(np.float32), 5)
+    np.testing.assert_array_equal(i32, i64)
+    assert i64[0] == cdist(X, C).min(axis=1).argmax()
+
+
+def test_badge_first_pick_ties_follow_the_seed():
+    from skactive.utils import kmeanspp_factored
+
+    a = np.zeros((50, 3))  # every prediction confident: all norms tie at 0
+    h = np.random.RandomState(0).rand(50, 4)
+    firsts = {int(kmeanspp_factored(a, h, 2, np.random.default_rng(s))[0])
+              for s in range(10)}
+    assert len(firsts) > 1
+    same = [kmeanspp_factored(a, h, 3, np.random.default_rng(1)) for _ in range(2)]
+    np.testing.assert_array_equal(*same)
+
+
+def test_badge_distances_exact_on_large_float32_pixels():
+    from skactive.utils import kmeanspp_factored
+
+    rng = np.random.RandomState(0)
+    h = rng.randint(200, 256, size=(400, 64)).astype(np.float32)
+    a = rng.dirichlet(np.ones(5), size=400).astype(np.float32)
+    a[np.arange(400), a.argmax(1)] -= 1
+    picks32 = kmeanspp_factored(a, h, 10, np.random.default_rng(0))
+    picks64 = kmeanspp_factored(a.astype(float), h.astype(float), 10,
+                                np.random.default_rng(0))
+    np.testing.assert_array_equal(picks32, picks64)
+
+
+def test_seed_random_states_reaches_nested_and_listed_estimators():
+    from sklearn.ensemble import RandomForestClassifier
+    from sklearn.pipeline import make_pipeline
+
+    from skactive import QueryByCommittee
+    from skactive.utils import seed_random_states
+
+    q = QueryByCommittee(
+        make_pipeline(RandomForestClassifier()),
+        committee=[RandomForestClassifier(), RandomForestClassifier(random_state=3)])
+    seed_random_states(q, 0)
+    assert isinstance(q.estimator.steps[0][1].random_state, int)
+    assert isinstance(q.committee[0].random_state, int)
+    assert q.committee[1].random_state == 3
+    seed_random_states(q, 0, only_unset=False)
+    assert q.committee[1].random_state != 3
+
+
+def test_eer_with_random_forest_is_a_pure_query():
+    from sklearn.ensemble import RandomForestClassifier
+
+    from skactive import ExpectedErrorReduction
+
+    rng = np.random.RandomState(0)
+    X = rng.randn(120, 3)
+    y = (X[:, 0] > 0).astype(int)
+    s = ExpectedErrorReduction(RandomForestClassifier(n_estimators=5), n_candidates=8,
+                               n_eval=40, random_state=0).fit(X[:10], y[:10])
+    first = s.query(X[10:], batch_size=3)
+    for _ in range(2):
+        np.testing.assert_array_equal(s.query(X[10:], batch_size=3), first)

@@ -16,6 +16,7 @@ from tqdm.auto import tqdm
 from ..base import QueryStrategy, _check_positive_int, default_estimator
 from ..learner import ActiveLearner
 from ..strategies import RandomSampling
+from ..utils import seed_random_states
 from ._metrics import aubc as _aubc
 from ._metrics import deficiency as _deficiency
 from ._metrics import relative_aubc as _relative_aubc
@@ -109,19 +110,6 @@ def _estimator_of(strategy):
     return default_estimator() if est is None else est
 
 
-def _seeded(estimator, seed):
-    """Clone of ``estimator`` whose unset ``random_state`` parameters get ``seed``."""
-    est = clone(estimator)
-    seeds = {
-        k: seed
-        for k, v in est.get_params(deep=True).items()
-        if k.endswith("random_state") and v is None
-    }
-    if seeds:
-        est.set_params(**seeds)
-    return est
-
-
 def _run_strategy(strategy, X, y, X_test, y_test, seed, params):
     learner = ActiveLearner(
         clone(strategy),
@@ -144,7 +132,7 @@ def _run_strategy(strategy, X, y, X_test, y_test, seed, params):
 
 
 def _run_full(estimator, X, y, X_test, y_test, seed, scoring):
-    est = _seeded(estimator, seed).fit(X, y)
+    est = seed_random_states(clone(estimator), seed).fit(X, y)
     return float(check_scoring(est, scoring=scoring)(est, X_test, y_test))
 
 

@@ -4,6 +4,9 @@ import numbers
 
 import numpy as np
 
+# np.trapz was renamed np.trapezoid in NumPy 2.0.
+_trapezoid = getattr(np, "trapezoid", None) or getattr(np, "trapz")
+
 __all__ = ["aubc", "deficiency", "relative_aubc"]
 
 
@@ -109,7 +112,7 @@ def aubc(scores, n_labeled=None):
     if n_steps == 1:
         area = y[..., 0].copy()
     else:
-        area = np.trapezoid(y, x, axis=-1)
+        area = _trapezoid(y, x, axis=-1)
     if area.ndim == 0:
         return float(area)
     return area

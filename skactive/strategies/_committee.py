@@ -11,7 +11,7 @@ from ..base import (
     _check_option,
     _check_positive_int,
 )
-from ..utils import chunk_rows, iter_chunks
+from ..utils import chunk_rows, iter_chunks, seed_random_states
 
 __all__ = ["QueryByCommittee", "committee_scores"]
 
@@ -169,13 +169,15 @@ class QueryByCommittee(ScoreQueryMixin, QueryStrategy):
             members = []
             for _ in range(n_members):
                 idx = _stratified_bootstrap(y, rng)
-                member = clone(self._get_estimator())
-                if "random_state" in member.get_params():
-                    seed = int(rng.randint(np.iinfo(np.int32).max))
-                    member.set_params(random_state=seed)
+                # As in BaggingClassifier: every member gets its own seeds.
+                member = seed_random_states(
+                    clone(self._get_estimator()), rng, only_unset=False
+                )
                 members.append(member.fit(X[idx], y[idx]))
         else:
-            members = [clone(m).fit(X, y) for m in self.committee]
+            members = [
+                seed_random_states(clone(m), rng).fit(X, y) for m in self.committee
+            ]
         self.committee_ = members
 
     def _member_output(self, member, X):

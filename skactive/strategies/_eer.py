@@ -5,20 +5,23 @@ from joblib import Parallel, delayed
 from sklearn.base import clone
 
 from ..base import QueryStrategy, _check_option, _check_positive_int
-from ..utils import top_k
+from ..utils import seed_random_states, top_k
 from ._uncertainty import uncertainty_scores
 
 __all__ = ["ExpectedErrorReduction"]
 
 
-def _expected_loss(estimator, X_lab, y_lab, x, classes, p_x, X_eval, loss):
+def _expected_loss(estimator, X_lab, y_lab, x, classes, p_x, X_eval, loss, seed):
     """Expected pool loss after adding ``x`` with each possible label."""
     total = 0.0
     X_new = np.vstack([X_lab, x[None, :]])
     for c, p_c in zip(classes, p_x):
         if p_c <= 0:
             continue
-        model = clone(estimator).fit(X_new, np.append(y_lab, c))
+        # The same seed for every refit: candidates are compared under common
+        # random numbers, not under a randomised classifier's noise.
+        model = seed_random_states(clone(estimator), seed)
+        model = model.fit(X_new, np.append(y_lab, c))
         proba = model.predict_proba(X_eval)
         if loss == "zero_one":
             risk = uncertainty_scores(proba, "least_confidence").sum()
@@ -108,8 +111,6 @@ class ExpectedErrorReduction(QueryStrategy):
         self.y_labeled_ = np.asarray(y)
 
     def _query(self, X_pool, batch_size, rng):
-        if hasattr(X_pool, "toarray"):
-            X_pool = X_pool.toarray()
         n = X_pool.shape[0]
         n_cand = min(n, max(self.n_candidates, batch_size))
         cand = rng.choice(n, size=n_cand, replace=False) if n_cand < n else np.arange(n)
@@ -117,12 +118,17 @@ class ExpectedErrorReduction(QueryStrategy):
             X_eval = X_pool
         else:
             X_eval = X_pool[rng.choice(n, size=self.n_eval, replace=False)]
-        proba = self.estimator_.predict_proba(X_pool[cand])
+        # Only the candidates are densified (to append them to the labeled set).
+        X_cand = X_pool[cand]
+        proba = self.estimator_.predict_proba(X_cand)
+        if hasattr(X_cand, "toarray"):
+            X_cand = X_cand.toarray()
+        seed = int(rng.integers(np.iinfo(np.int32).max))
         losses = Parallel(n_jobs=self.n_jobs)(
             delayed(_expected_loss)(
-                self._get_estimator(), self.X_labeled_, self.y_labeled_, X_pool[i],
-                self.estimator_.classes_, proba[j], X_eval, self.loss,
+                self._get_estimator(), self.X_labeled_, self.y_labeled_, X_cand[j],
+                self.estimator_.classes_, proba[j], X_eval, self.loss, seed,
             )
-            for j, i in enumerate(cand)
+            for j in range(n_cand)
         )
         return cand[top_k(-np.asarray(losses, dtype=float), batch_size, rng)]

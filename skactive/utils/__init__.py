@@ -8,6 +8,7 @@ from ._embedding import (
     predict_proba_chunked,
 )
 from ._kernels import kcenter_greedy, kmeanspp_factored, min_sq_distances
+from ._random import seed_random_states
 from ._selection import check_batch_size, query_rng, top_k
 
 __all__ = [
@@ -21,5 +22,6 @@ __all__ = [
     "min_sq_distances",
     "predict_proba_chunked",
     "query_rng",
+    "seed_random_states",
     "top_k",
 ]

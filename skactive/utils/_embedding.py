@@ -118,9 +118,7 @@ def embed(estimator, X):
     if estimator is not None and hasattr(estimator, "embed"):
         return np.asarray(estimator.embed(X))
     if isinstance(estimator, Pipeline):
-        Xt = X
-        for _, _, step in estimator._iter(with_final=False, filter_passthrough=True):
-            Xt = step.transform(Xt)
+        Xt = estimator[:-1].transform(X) if len(estimator) > 1 else X
         final = estimator._final_estimator
         if hasattr(final, "embed"):
             return np.asarray(final.embed(Xt))

@@ -22,6 +22,33 @@ def _sq_norms(X):
     return np.einsum("ij,ij->i", X, X)
 
 
+def _argmax_tie(values, rng):
+    """Index of the maximum, ties broken by ``rng`` (first index without one)."""
+    i = int(np.argmax(values))
+    if rng is None:
+        return i
+    tied = np.flatnonzero(values == values[i])
+    return i if tied.shape[0] == 1 else int(tied[rng.integers(tied.shape[0])])
+
+
+def _center_if_offset(X, Y, x2):
+    """Shift ``X`` and ``Y`` by the pool mean when it dominates the spread.
+
+    ``‖x‖² − 2x·y + ‖y‖²`` cancels catastrophically when the norms are large
+    compared with the distances (raw pixels, unscaled features), badly so in
+    float32. Distances do not change under a common shift, so the pool is
+    centred (one copy) only when its mean is farther from the origin than
+    the points are, on average, from their mean.
+    """
+    mu = X.mean(axis=0)
+    mu2 = float(mu @ mu)
+    spread = float(x2.mean()) - mu2
+    if mu2 <= max(spread, 0.0):
+        return X, Y, x2
+    X = X - mu
+    return X, Y - mu.astype(Y.dtype, copy=False), _sq_norms(X)
+
+
 def min_sq_distances(X, Y, chunk_size=None):
     """Squared Euclidean distance from each row of ``X`` to its nearest row of ``Y``.
 
@@ -79,6 +106,8 @@ def kcenter_greedy(X, X_centers, k, rng=None, chunk_size=None):
 
     Each step adds the pool point farthest from its nearest centre and
     updates the running minimum distance with one matrix-vector product.
+    Data whose mean dominates its spread is centred first, so float32
+    embeddings keep their precision.
 
     Parameters
     ----------
@@ -89,7 +118,8 @@ def kcenter_greedy(X, X_centers, k, rng=None, chunk_size=None):
     k : int
         Number of points to select.
     rng : numpy.random.Generator, optional
-        Used only when there are no centres, to pick the first point.
+        Picks the first point when there are no centres and breaks ties
+        between equally far points; without it the first index wins.
     chunk_size : int or None
         Rows per chunk for the initial distance computation.
 
@@ -108,6 +138,7 @@ def kcenter_greedy(X, X_centers, k, rng=None, chunk_size=None):
     """
     n = X.shape[0]
     x2 = _sq_norms(X)
+    X, X_centers, x2 = _center_if_offset(X, X_centers, x2)
     mind = _min_sq_distances(X, X_centers, x2, chunk_size)
     selected = np.empty(k, dtype=np.intp)
     start = 0
@@ -119,7 +150,7 @@ def kcenter_greedy(X, X_centers, k, rng=None, chunk_size=None):
         mind[first] = -1.0
         start = 1
     for t in range(start, k):
-        i = int(np.argmax(mind))
+        i = _argmax_tie(mind, rng)
         selected[t] = i
         d = X @ X[i]
         d *= -2.0
@@ -145,21 +176,25 @@ def kmeanspp_factored(a, h, k, rng, first="max_norm"):
         Number of seeds.
     rng : numpy.random.Generator
     first : {"max_norm", "random"}, default="max_norm"
-        The first seed: the largest gradient norm (as BADGE's code) or a
-        uniform draw.
+        The first seed: the largest gradient norm (as BADGE's code; ties
+        broken by ``rng``) or a uniform draw.
 
     Returns
     -------
     indices : ndarray of shape (k,)
         Distinct indices in selection order.
     """
+    # float64: the factored expansion cancels when ‖h‖ is large (raw pixels),
+    # and shifting h to fix that would change the gradient embedding.
+    a = np.asarray(a, dtype=np.float64)
+    h = np.asarray(h, dtype=np.float64)
     n = a.shape[0]
     a2 = _sq_norms(a)
     h2 = _sq_norms(h)
     g2 = a2 * h2
     selected = np.empty(k, dtype=np.intp)
     if first == "max_norm":
-        i = int(np.argmax(g2))
+        i = _argmax_tie(g2, rng)
     else:
         i = int(rng.integers(n))
     selected[0] = i
