@@ -700,3 +700,154 @@ def test_uncertainty_agrees_with_scikit_activeml(ours, theirs):
     s.fit(X[lab], y[lab])
     ours_idx = pool[s.query(X[pool], batch_size=10)]
     assert set(ours_idx.tolist()) == set(np.asarray(theirs_idx).tolist())
+
+
+# == Diversity: empty rows, sparse input, prepared pool =====================
+from skactive.strategies import similarity_to_set  # noqa: E402
+
+
+def _token_counts(n, d, nnz_per_row, seed, n_empty=0):
+    """CSR token-count matrix with ``n_empty`` all-zero rows at the end."""
+    import scipy.sparse as sp
+
+    rng = np.random.default_rng(seed)
+    rows = np.repeat(np.arange(n - n_empty), nnz_per_row)
+    cols = rng.integers(0, d, size=rows.shape[0])
+    vals = rng.integers(1, 4, size=rows.shape[0]).astype(float)
+    # Duplicate (row, col) entries are summed, as in a token count.
+    return sp.csr_matrix((vals, (rows, cols)), shape=(n, d))
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+def test_diversity_jaccard_empty_rows_are_similar_to_each_other(sparse):
+    import scipy.sparse as sp
+
+    L = _binary([{0, 1}, {3, 4}])
+    P = _binary([set(), set(), {4, 5}, {0, 1, 2}])
+    X_lab, X_pool = (sp.csr_matrix(L), sp.csr_matrix(P)) if sparse else (L, P)
+    s = DiversitySampling(metric="jaccard", random_state=0).fit(X_lab, [0, 1])
+    q = s.query(X_pool, batch_size=3).tolist()
+    # One empty row, then row 2 (not the second empty row), then row 3.
+    assert q[0] in (0, 1) and q[1:] == [2, 3]
+    # scipy's convention: J(empty, empty) = 1, J(empty, non-empty) = 0.
+    expected = 1.0 - cdist(P.astype(bool), P.astype(bool), "jaccard")
+    assert expected[0, 1] == 1.0 and expected[0, 2] == 0.0
+    for j in range(P.shape[0]):
+        np.testing.assert_allclose(
+            similarity_to_set(X_pool, X_pool[j : j + 1], metric="jaccard"),
+            expected[:, j],
+        )
+    # Cosine: a zero-norm row is as similar to everything as orthogonal rows.
+    np.testing.assert_allclose(
+        similarity_to_set(X_pool, X_pool, metric="cosine", aggregate="max")[:2],
+        0.5,
+    )
+
+
+@pytest.mark.parametrize("metric", ["cosine", "jaccard", "rbf"])
+@pytest.mark.parametrize("aggregate", ["mean", "max"])
+def test_similarity_to_set_sparse_matches_dense(metric, aggregate):
+    X = _token_counts(60, 25, 4, seed=0, n_empty=3)
+    Y = _token_counts(9, 25, 5, seed=1, n_empty=1)
+    kw = dict(metric=metric, aggregate=aggregate, gamma=0.1, chunk_size=7)
+    ref = similarity_to_set(X.toarray(), Y.toarray(), **kw)
+    assert ref.shape == (60,) and np.all(np.isfinite(ref))
+    for A, B in [(X, Y), (X.tocsc(), Y.tocoo()), (X, Y.toarray()),
+                 (X.toarray(), Y)]:
+        np.testing.assert_allclose(similarity_to_set(A, B, **kw), ref, atol=1e-12)
+    # float32 dense input gives the same similarities to float32 accuracy.
+    np.testing.assert_allclose(
+        similarity_to_set(X.toarray().astype(np.float32), Y.toarray(), **kw),
+        ref, atol=1e-6,
+    )
+
+
+@pytest.mark.parametrize("metric", ["cosine", "jaccard", "rbf"])
+@pytest.mark.parametrize("aggregate", ["mean", "max"])
+def test_diversity_sparse_matches_dense(metric, aggregate):
+    import scipy.sparse as sp
+
+    X_lab = _token_counts(6, 40, 6, seed=2)
+    y_lab = np.array([0, 1, 0, 1, 0, 1])
+    X_pool = _token_counts(80, 40, 6, seed=3, n_empty=2)
+    kw = dict(metric=metric, aggregate=aggregate, chunk_size=9, random_state=0)
+    dense = DiversitySampling(LogisticRegression(), **kw).fit(X_lab.toarray(), y_lab)
+    sparse = DiversitySampling(LogisticRegression(), **kw).fit(X_lab, y_lab)
+    assert sp.issparse(sparse.X_labeled_embedding_)
+    np.testing.assert_allclose(
+        sparse.score_samples(X_pool), dense.score_samples(X_pool.toarray()),
+        atol=1e-12,
+    )
+    assert np.array_equal(
+        sparse.query(X_pool, batch_size=8), dense.query(X_pool.toarray(), 8)
+    )
+    assert np.array_equal(
+        sparse.query(X_pool.tocsc(), batch_size=8), dense.query(X_pool.toarray(), 8)
+    )
+
+
+@pytest.mark.parametrize("metric", ["cosine", "jaccard", "rbf"])
+def test_density_weighted_sparse_matches_dense(metric):
+    X_lab = _token_counts(6, 40, 6, seed=4)
+    y_lab = np.array([0, 1, 0, 1, 0, 1])
+    X_pool = _token_counts(90, 40, 6, seed=5, n_empty=2)
+    # max_reference < n_pool: the seeded reference subsample is used too.
+    kw = dict(metric=metric, max_reference=30, chunk_size=11, random_state=0)
+    dense = DensityWeighted(LogisticRegression(), **kw).fit(X_lab.toarray(), y_lab)
+    sparse = DensityWeighted(LogisticRegression(), **kw).fit(X_lab, y_lab)
+    np.testing.assert_allclose(
+        sparse.score_samples(X_pool), dense.score_samples(X_pool.toarray()),
+        rtol=1e-10,
+    )
+    assert np.array_equal(sparse.query(X_pool, 5), dense.query(X_pool.toarray(), 5))
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+@pytest.mark.parametrize("metric", ["cosine", "jaccard", "rbf"])
+@pytest.mark.parametrize("aggregate", ["mean", "max"])
+def test_diversity_incremental_picks_match_greedy_recomputation(
+    sparse, metric, aggregate
+):
+    import scipy.sparse as sp
+
+    X_lab = _token_counts(5, 30, 5, seed=6)
+    y_lab = np.array([0, 1, 0, 1, 0])
+    X_pool = _token_counts(50, 30, 5, seed=7, n_empty=2)
+    D_lab, D_pool = X_lab.toarray(), X_pool.toarray()
+    s = DiversitySampling(metric=metric, aggregate=aggregate, chunk_size=6,
+                          random_state=0)
+    s.fit(X_lab if sparse else D_lab, y_lab)
+    chosen = s.query(X_pool if sparse else D_pool, batch_size=10).tolist()
+    assert len(set(chosen)) == 10
+    # Each pick minimises the aggregate similarity to the labeled set plus
+    # the earlier picks, recomputed from scratch (ties allowed).
+    for t, i in enumerate(chosen):
+        ref = np.vstack([D_lab, D_pool[chosen[:t]]])
+        agg = similarity_to_set(D_pool, sp.csr_matrix(ref), metric, aggregate)
+        agg[chosen[:t]] = np.inf
+        assert agg[i] <= agg.min() + 1e-12
+
+
+def test_diversity_sparse_jaccard_query_memory_is_bounded():
+    import tracemalloc
+
+    n, d = 20000, 5000
+    X_pool = _token_counts(n, d, 20, seed=8)
+    X_lab = _token_counts(20, d, 20, seed=9)
+    y_lab = np.arange(20) % 2
+    div = DiversitySampling(metric="jaccard", random_state=0).fit(X_lab, y_lab)
+    dw = DensityWeighted(metric="jaccard", max_reference=500, chunk_size=1000,
+                         random_state=0).fit(X_lab, y_lab)
+    tracemalloc.start()
+    try:
+        q = div.query(X_pool, batch_size=10)
+        _, peak_div = tracemalloc.get_traced_memory()
+        tracemalloc.reset_peak()
+        dw.query(X_pool, batch_size=10)
+        _, peak_dw = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert len(set(q.tolist())) == 10
+    dense_bytes = n * d * 8
+    assert peak_div < dense_bytes / 10
+    assert peak_dw < dense_bytes / 10

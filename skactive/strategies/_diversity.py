@@ -3,6 +3,9 @@
 import numbers
 
 import numpy as np
+import scipy.sparse as sp
+from sklearn.pipeline import Pipeline
+from sklearn.utils.extmath import row_norms
 
 from ..base import QueryStrategy, ScoreQueryMixin, _check_option, _check_positive_int
 from ..utils import chunk_rows, embed, iter_chunks, query_rng
@@ -13,8 +16,162 @@ __all__ = ["DiversitySampling", "DensityWeighted", "similarity_to_set"]
 _METRICS = ("cosine", "jaccard", "rbf")
 
 
-def _as_dense(X):
-    return X.toarray() if hasattr(X, "toarray") else np.asarray(X, dtype=float)
+# -- prepared operands ---------------------------------------------------------
+# A pool is prepared once per query (normalised rows for cosine, binarised rows
+# and their counts for jaccard, squared norms for rbf); every similarity is then
+# a product with the prepared matrix, sparse or dense, so a pick inside a batch
+# costs one matrix-vector product. scipy.sparse input stays sparse throughout.
+
+
+class _Prepared:
+    """One operand of a similarity, ready for products.
+
+    ``A`` is the prepared matrix (CSR or C-ordered ndarray), ``aux`` the
+    per-row counts (jaccard) or squared norms (rbf), ``gamma`` the resolved
+    RBF width.
+    """
+
+    __slots__ = ("metric", "A", "aux", "gamma")
+
+    def __init__(self, metric, A, aux=None, gamma=None):
+        self.metric, self.A, self.aux, self.gamma = metric, A, aux, gamma
+
+    @property
+    def n(self):
+        return self.A.shape[0]
+
+    def take(self, idx):
+        """The prepared rows ``idx`` (no re-preparation)."""
+        aux = None if self.aux is None else self.aux[idx]
+        return _Prepared(self.metric, self.A[idx], aux, self.gamma)
+
+    def row(self, i):
+        """Row ``i`` of ``A`` as a dense 1-D vector."""
+        if sp.issparse(self.A):
+            return self.A[i : i + 1].toarray().ravel()
+        return self.A[i]
+
+
+def _to_csr(X):
+    """Float CSR copy of a sparse matrix with summed duplicate entries."""
+    X = sp.csr_matrix(X, copy=True)
+    if X.dtype not in (np.float32, np.float64):
+        X = X.astype(np.float64)
+    X.sum_duplicates()
+    return X
+
+
+def _to_dense(X):
+    X = np.asarray(X)
+    return X if X.dtype in (np.float32, np.float64) else X.astype(np.float64)
+
+
+def _prepare(X, metric, gamma=None):
+    """Prepare ``X`` (ndarray or scipy.sparse) for ``metric``.
+
+    Dense float32 stays float32 for ``cosine`` (unit rows, products of
+    magnitude <= 1) and binarised rows are float32 for ``jaccard`` (their
+    products are integer counts, exact below 2**24); ``rbf`` works in
+    float64 because ``|x|² + |y|² - 2 x·y`` cancels.
+    """
+    sparse = sp.issparse(X)
+    X = _to_csr(X) if sparse else _to_dense(X)
+    if X.ndim != 2:
+        raise ValueError(f"Expected a 2-D array, got shape {X.shape}.")
+    if metric == "cosine":
+        if sparse:
+            inv = 1.0 / np.maximum(np.sqrt(row_norms(X, squared=True)), 1e-12)
+            X.data *= np.repeat(inv, np.diff(X.indptr)).astype(X.dtype, copy=False)
+            return _Prepared(metric, X)
+        norms = np.sqrt(np.einsum("ij,ij->i", X, X, dtype=np.float64))
+        inv = (1.0 / np.maximum(norms, 1e-12)).astype(X.dtype)
+        return _Prepared(metric, np.ascontiguousarray(X * inv[:, None]))
+    if metric == "jaccard":
+        dtype = np.float32 if X.shape[1] < 2**24 else np.float64
+        if sparse:
+            X.eliminate_zeros()
+            B = sp.csr_matrix(
+                (np.ones(X.nnz, dtype=dtype), X.indices, X.indptr), shape=X.shape
+            )
+            cnt = np.diff(B.indptr).astype(np.float64)
+        else:
+            B = (X != 0).astype(dtype)
+            cnt = np.count_nonzero(X, axis=1).astype(np.float64)
+        return _Prepared(metric, B, cnt)
+    gamma = 1.0 / X.shape[1] if gamma is None else float(gamma)
+    if sparse:
+        X = X.astype(np.float64, copy=False)
+    else:
+        X = np.ascontiguousarray(X, dtype=np.float64)
+    return _Prepared(metric, X, row_norms(X, squared=True), gamma)
+
+
+def _cross(A, B):
+    """``A @ B.T`` as a dense float64 array (operands sparse or dense)."""
+    C = A @ B.T
+    if sp.issparse(C):
+        return C.astype(np.float64, copy=False).toarray()
+    return np.asarray(C, dtype=np.float64)
+
+
+def _jaccard(inter, union, out=None):
+    # J(empty, empty) = 1 (scipy's convention): union == 0 only for two
+    # empty rows, which are identical; inter == 0 there.
+    both_empty = union == 0
+    out = np.divide(inter, union, out=out, where=~both_empty)
+    out[both_empty] = 1.0
+    return out
+
+
+def _block(P, R, sl):
+    """Similarities of the prepared rows ``sl`` of ``P`` to all of ``R``.
+
+    Works in place on the one ``(rows, m)`` product block.
+    """
+    S = _cross(P.A[sl], R.A)
+    if P.metric == "cosine":
+        S += 1.0
+        S *= 0.5
+        return S
+    if P.metric == "jaccard":
+        union = np.add.outer(P.aux[sl], R.aux)
+        union -= S
+        return _jaccard(S, union, out=S)
+    S *= -2.0
+    S += P.aux[sl, None]
+    S += R.aux[None, :]
+    np.maximum(S, 0.0, out=S)
+    S *= -P.gamma
+    return np.exp(S, out=S)
+
+
+def _similarity(P, R, aggregate, chunk_size=None):
+    """Aggregate similarity of each row of ``P`` to the rows of ``R``."""
+    n, m = P.n, R.n
+    if m == 0:
+        return np.zeros(n)
+    if P.metric == "cosine" and aggregate == "mean":
+        # mean_j x̂·ŷ_j = x̂·mean(ŷ): one matrix-vector product.
+        v = np.asarray(R.A.mean(axis=0), dtype=np.float64).ravel()
+        dots = P.A @ v.astype(P.A.dtype, copy=False)
+        return 0.5 * (1.0 + np.asarray(dots, dtype=np.float64))
+    out = np.empty(n)
+    # The product (sparse, then dense) and the jaccard union: about four
+    # (rows, m) float64 arrays per block.
+    for sl in iter_chunks(n, chunk_rows(32 * m, n, chunk_size)):
+        S = _block(P, R, sl)
+        out[sl] = S.mean(axis=1) if aggregate == "mean" else S.max(axis=1)
+    return out
+
+
+def _similarity_to_row(P, i):
+    """Similarity of every row of ``P`` to its own row ``i``."""
+    dots = np.asarray(P.A @ P.row(i), dtype=np.float64)
+    if P.metric == "cosine":
+        return 0.5 * (1.0 + dots)
+    if P.metric == "jaccard":
+        return _jaccard(dots, P.aux + P.aux[i] - dots)
+    return np.exp(-P.gamma * np.maximum(P.aux + P.aux[i] - 2.0 * dots, 0.0))
 
 
 def similarity_to_set(X, Y, metric="cosine", aggregate="mean", gamma=None,
@@ -23,13 +180,13 @@ def similarity_to_set(X, Y, metric="cosine", aggregate="mean", gamma=None,
 
     Parameters
     ----------
-    X : ndarray of shape (n, d)
-    Y : ndarray of shape (m, d)
+    X : {ndarray, sparse matrix} of shape (n, d)
+    Y : {ndarray, sparse matrix} of shape (m, d)
     metric : {"cosine", "jaccard", "rbf"}, default="cosine"
         ``cosine``: ``(1 + cos)/2`` (mapped to [0, 1]); ``jaccard``: Jaccard
         coefficient of the non-zero patterns (unigram presence for text, as
         in the ALIL paper's diversity baseline); ``rbf``:
-        ``exp(-gamma ‖x - y‖²)``.
+        ``exp(-gamma ‖x - y‖²)``. See Notes for all-zero rows.
     aggregate : {"mean", "max"}, default="mean"
         Average over ``Y`` (ranks as the sum does) or the nearest row's
         similarity.
@@ -43,6 +200,16 @@ def similarity_to_set(X, Y, metric="cosine", aggregate="mean", gamma=None,
     -------
     sim : ndarray of shape (n,)
 
+    Notes
+    -----
+    All-zero rows: with ``cosine`` a zero-norm row has similarity 0.5 to
+    every row (the value of two orthogonal rows). With ``jaccard`` two empty
+    rows have similarity 1, as in :func:`scipy.spatial.distance.jaccard`
+    (distance 0), and an empty row has similarity 0 to a non-empty one.
+
+    scipy.sparse input stays sparse: only one block of ``chunk_size`` rows
+    of the ``(n, m)`` similarity matrix is dense at a time.
+
     Examples
     --------
     >>> import numpy as np
@@ -54,34 +221,9 @@ def similarity_to_set(X, Y, metric="cosine", aggregate="mean", gamma=None,
     """
     _check_option(metric, "metric", _METRICS)
     _check_option(aggregate, "aggregate", ("mean", "max"))
-    X, Y = _as_dense(X), _as_dense(Y)
-    n, m = X.shape[0], Y.shape[0]
-    if m == 0:
-        return np.zeros(n)
-    if metric == "cosine":
-        Xn = X / np.maximum(np.linalg.norm(X, axis=1, keepdims=True), 1e-12)
-        Yn = Y / np.maximum(np.linalg.norm(Y, axis=1, keepdims=True), 1e-12)
-        if aggregate == "mean":
-            return 0.5 * (1.0 + Xn @ Yn.mean(axis=0))
-    elif metric == "jaccard":
-        Xb, Yb = (X != 0).astype(float), (Y != 0).astype(float)
-        x_cnt, y_cnt = Xb.sum(axis=1), Yb.sum(axis=1)
-    else:
-        gamma = 1.0 / X.shape[1] if gamma is None else float(gamma)
-        x2, y2 = np.einsum("ij,ij->i", X, X), np.einsum("ij,ij->i", Y, Y)
-    out = np.empty(n)
-    for sl in iter_chunks(n, chunk_rows(8 * m, n, chunk_size)):
-        if metric == "cosine":
-            S = 0.5 * (1.0 + Xn[sl] @ Yn.T)
-        elif metric == "jaccard":
-            inter = Xb[sl] @ Yb.T
-            union = x_cnt[sl, None] + y_cnt[None, :] - inter
-            S = np.divide(inter, union, out=np.zeros_like(inter), where=union > 0)
-        else:
-            d2 = np.maximum(x2[sl, None] + y2[None, :] - 2.0 * (X[sl] @ Y.T), 0.0)
-            S = np.exp(-gamma * d2)
-        out[sl] = S.mean(axis=1) if aggregate == "mean" else S.max(axis=1)
-    return out
+    P = _prepare(X, metric, gamma)
+    R = _prepare(Y, metric, P.gamma)
+    return _similarity(P, R, aggregate, chunk_size)
 
 
 def _check_gamma(gamma):
@@ -99,6 +241,11 @@ class DiversitySampling(ScoreQueryMixin, QueryStrategy):
     batch: each pick is added to the reference set before the next one, so a
     batch does not collapse onto one far-away region.
 
+    The pool is prepared once per query (unit rows, binarised rows or squared
+    norms), so each pick inside a batch costs one matrix-vector product over
+    the pool. scipy.sparse input stays sparse (CSR) when the input features
+    are compared.
+
     Parameters
     ----------
     estimator : classifier or None, default=None
@@ -106,7 +253,9 @@ class DiversitySampling(ScoreQueryMixin, QueryStrategy):
         ``embedding="auto"``, the representation). ``None`` means
         ``LogisticRegression(max_iter=1000)``.
     metric : {"cosine", "jaccard", "rbf"}, default="cosine"
-        Similarity, see :func:`similarity_to_set`.
+        Similarity, see :func:`similarity_to_set` (including its convention
+        for all-zero rows: empty rows are jaccard-similar to each other, so a
+        batch does not fill up with empty documents).
     aggregate : {"mean", "max"}, default="mean"
         ``"mean"`` ranks as ALIL's sum; ``"max"`` is the nearest neighbour.
     embedding : {"input", "auto"}, default="input"
@@ -124,8 +273,9 @@ class DiversitySampling(ScoreQueryMixin, QueryStrategy):
     ----------
     estimator_ : classifier
         The fitted classifier.
-    X_labeled_embedding_ : ndarray of shape (n_labeled, n_dims)
-        The labeled set in the compared space.
+    X_labeled_embedding_ : {ndarray, sparse matrix} of shape (n_labeled, n_dims)
+        The labeled set in the compared space (CSR when the input is sparse
+        and the input features are compared).
     classes_ : ndarray of shape (n_classes,)
         Labels seen in ``fit``.
     n_features_in_ : int
@@ -159,7 +309,12 @@ class DiversitySampling(ScoreQueryMixin, QueryStrategy):
 
     def _embed(self, X):
         _check_option(self.embedding, "embedding", ("input", "auto"))
-        return embed(self.estimator_ if self.embedding == "auto" else None, X)
+        est = self.estimator_ if self.embedding == "auto" else None
+        if (sp.issparse(X) and not hasattr(est, "embed")
+                and not isinstance(est, Pipeline)):
+            # The input features themselves (embed's last rule), kept sparse.
+            return sp.csr_matrix(X)
+        return embed(est, X)
 
     def _fit(self, X, y):
         _check_option(self.metric, "metric", _METRICS)
@@ -167,27 +322,31 @@ class DiversitySampling(ScoreQueryMixin, QueryStrategy):
         _check_gamma(self.gamma)
         self.X_labeled_embedding_ = self._embed(X)
 
-    def _similarity(self, E, ref):
-        return similarity_to_set(E, ref, self.metric, self.aggregate, self.gamma,
-                                 self.chunk_size)
+    def _prepared_similarity(self, X_pool):
+        """The prepared pool and its aggregate similarity to the labeled set."""
+        P = _prepare(self._embed(X_pool), self.metric, self.gamma)
+        R = _prepare(self.X_labeled_embedding_, self.metric, P.gamma)
+        return P, _similarity(P, R, self.aggregate, self.chunk_size)
 
     def _score(self, X_pool):
-        return -self._similarity(self._embed(X_pool), self.X_labeled_embedding_)
+        return -self._prepared_similarity(X_pool)[1]
 
     def _query(self, X_pool, batch_size, rng):
-        E = self._embed(X_pool)
-        ref = self.X_labeled_embedding_
-        m = ref.shape[0]
-        sim = self._similarity(E, ref)
+        # The pool is prepared once; each pick then costs one matrix-vector
+        # product of the prepared pool with the picked row.
+        P, sim = self._prepared_similarity(X_pool)
+        m = self.X_labeled_embedding_.shape[0]
         chosen = np.empty(batch_size, dtype=np.intp)
-        mask = np.zeros(E.shape[0], dtype=bool)
+        mask = np.zeros(P.n, dtype=bool)
         for t in range(batch_size):
             scores = np.where(mask, -np.inf, -sim)
             best = np.flatnonzero(scores == scores.max())
             i = int(best[0] if best.shape[0] == 1 else rng.choice(best))
             chosen[t], mask[i] = i, True
+            if t == batch_size - 1:
+                break
             # Incremental update of the aggregate with the new reference row.
-            s_new = self._similarity(E, E[i : i + 1])
+            s_new = _similarity_to_row(P, i)
             if self.aggregate == "mean":
                 sim = (sim * m + s_new) / (m + 1)
             else:
@@ -217,7 +376,7 @@ class DensityWeighted(UncertaintySampling):
     metric : {"cosine", "jaccard", "rbf"}, default="cosine"
         Similarity. The mean cosine similarity costs one pass over the pool;
         ``jaccard`` and ``rbf`` compare against at most ``max_reference``
-        pool samples, in chunks.
+        pool samples, in chunks. scipy.sparse pools stay sparse.
     gamma : float or None, default=None
         Width of the ``rbf`` similarity.
     max_reference : int, default=2000
@@ -292,11 +451,10 @@ class DensityWeighted(UncertaintySampling):
         util = super()._score(X_pool)
         if self.measure == "margin":
             util = 1.0 + util
-        E = _as_dense(X_pool)
-        ref = E
-        if self.metric != "cosine" and E.shape[0] > self.max_reference:
-            rng = query_rng(self._query_seed, E.shape[0])
-            ref = E[rng.choice(E.shape[0], self.max_reference, replace=False)]
-        density = similarity_to_set(E, ref, self.metric, "mean", self.gamma,
-                                    self.chunk_size)
+        P = _prepare(X_pool, self.metric, self.gamma)
+        ref = P
+        if self.metric != "cosine" and P.n > self.max_reference:
+            rng = query_rng(self._query_seed, P.n)
+            ref = P.take(rng.choice(P.n, self.max_reference, replace=False))
+        density = _similarity(P, ref, "mean", self.chunk_size)
         return util * np.power(np.maximum(density, 0.0), self.beta)
