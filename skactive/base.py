@@ -288,7 +288,11 @@ class ScoreQueryMixin:
         """
         if _is_dask_array(X_pool) and self._blockwise_scores:
             return self._score_dask(X_pool)
+        return self._checked_score(X_pool)
+
+    def _checked_score(self, X_pool):
         X_pool = self._validate_pool(X_pool)
+        # Checked for NaN/inf once here; the classifier need not rescan.
         with config_context(assume_finite=True):
             return self._score(X_pool)
 
@@ -324,10 +328,8 @@ class ScoreQueryMixin:
             or 2 * candidates.shape[0] < _num_samples(X)
         ):
             return super()._query_candidates(X, candidates, batch_size)
-        X = self._validate_pool(X)
         batch_size = check_batch_size(batch_size, candidates.shape[0])
-        with config_context(assume_finite=True):
-            scores = self._score(X)[candidates]
+        scores = self._checked_score(X)[candidates]
         rng = query_rng(self._query_seed, candidates.shape[0])
         return candidates[top_k(scores, batch_size, rng)]
 

@@ -314,7 +314,8 @@ class ActiveLearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         X, y = self._validate_X_y(X, y)
         rng = check_random_state(self.random_state)
         missing = _is_missing(y, self.missing_label)
-        if missing.any():
+        use_oracle = bool(missing.any())
+        if use_oracle:
             if self.oracle is None:
                 raise ValueError(
                     f"y contains {int(missing.sum())} samples marked "
@@ -376,7 +377,7 @@ class ActiveLearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
             t0 = time.perf_counter()
             picked = strategy._query_candidates(X, pool_idx, batch_size=k)
             entry["query_time"] = time.perf_counter() - t0
-            if missing.any():
+            if use_oracle:
                 y_known[picked] = self._ask_oracle(picked)
             pool_mask[picked] = False
             entry["queried"] = picked
