@@ -15,11 +15,11 @@ demo: venv
 	$(PY) -m skactive compare
 
 test: venv
-	$(PIP) -e ".[test,bench]"
+	$(PIP) -e ".[test,bench,deep]"
 	$(PY) -m pytest -n 2
 
 test-all: venv
-	$(PIP) -e ".[test,bench]"
+	$(PIP) -e ".[test,bench,deep]"
 	$(PY) -m pytest -n 2 -m "slow or not slow"
 
 docs: venv
@@ -28,12 +28,12 @@ docs: venv
 	$(PY) -m sphinx -W -q -b doctest docs docs/_build/doctest
 
 bench: venv
-	$(PIP) -e ".[test,bench]"
+	$(PIP) -e ".[test,bench,deep]"
 	$(PY) -m pytest benchmarks --benchmark-only
 
 # The benchmark code on tiny pools, timing off: checks that it still runs.
 bench-smoke: venv
-	$(PIP) -e ".[test,bench]"
+	$(PIP) -e ".[test,bench,deep]"
 	SKACTIVE_BENCH_SCALE=0.02 $(PY) -m pytest benchmarks --benchmark-disable -q
 
 clean:

@@ -1,0 +1,23 @@
+"""skorch networks for deep active learning (needs the ``deep`` extra).
+
+:class:`NetClassifier` wraps a torch module in a skorch classifier that
+exposes embeddings, gradient embeddings and Monte-Carlo dropout; the modules
+and factories here build the architectures of the deep active learning
+literature.
+"""
+
+from ._base import ConsistentDropout, NetClassifier, resolve_device
+from ._factories import make_image_cnn, make_mlp, make_sequence_cnn
+from ._modules import ImageCNNModule, MLPModule, SequenceCNNModule
+
+__all__ = [
+    "ImageCNNModule",
+    "ConsistentDropout",
+    "MLPModule",
+    "NetClassifier",
+    "SequenceCNNModule",
+    "make_image_cnn",
+    "make_mlp",
+    "make_sequence_cnn",
+    "resolve_device",
+]

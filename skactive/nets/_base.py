@@ -1,0 +1,429 @@
+"""skorch classifiers with the hooks deep active learning strategies need."""
+
+import contextlib
+import inspect
+import numbers
+
+import numpy as np
+import torch
+from skorch import NeuralNetClassifier
+from skorch.dataset import unpack_data
+from skorch.utils import to_tensor
+from sklearn.utils import check_random_state
+from torch import nn
+
+__all__ = ["ConsistentDropout", "NetClassifier", "resolve_device"]
+
+
+def resolve_device(device):
+    """``"auto"`` → ``"cuda"`` when a GPU is visible, else ``"cpu"``; others unchanged.
+
+    Parameters
+    ----------
+    device : str, torch.device or None
+
+    Returns
+    -------
+    device : str, torch.device or None
+
+    Examples
+    --------
+    >>> from skactive.nets import resolve_device
+    >>> resolve_device("cpu")
+    'cpu'
+    >>> resolve_device("auto") in ("cpu", "cuda")
+    True
+    """
+    if isinstance(device, str) and device == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    return device
+
+
+def _seed_of(random_state):
+    """An int seed from ``random_state``, or None to leave torch's RNG alone."""
+    if random_state is None:
+        return None
+    if isinstance(random_state, numbers.Integral):
+        return int(random_state)
+    return int(check_random_state(random_state).randint(np.iinfo(np.int32).max))
+
+
+@contextlib.contextmanager
+def _torch_seed(seed):
+    """Seed torch inside the block and restore the global RNG state after it."""
+    if seed is None:
+        yield
+        return
+    devices = list(range(torch.cuda.device_count())) if torch.cuda.is_available() else []
+    with torch.random.fork_rng(devices=devices):
+        torch.manual_seed(seed)
+        yield
+
+
+class ConsistentDropout(nn.Dropout):
+    """Dropout that can stay on at inference with *consistent* masks.
+
+    In training mode it is ordinary dropout. In evaluation mode it is the
+    identity, unless a Monte-Carlo sample is active
+    (:meth:`NetClassifier.predict_proba_mc`): then one mask per MC sample,
+    drawn from that sample's seed and shared by every row, is applied. Every
+    pool sample thus sees the same K sub-networks, which is what
+    BatchBALD's joint entropies need ("consistent MC dropout"), and the
+    result does not depend on how the pool is batched.
+
+    Parameters
+    ----------
+    p : float, default=0.5
+        Drop probability.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skactive.nets import ConsistentDropout
+    >>> drop = ConsistentDropout(0.5).eval()
+    >>> x = torch.ones(2, 4)
+    >>> torch.equal(drop(x), x)
+    True
+    >>> drop.mc_seed = 3
+    >>> out = drop(x)
+    >>> torch.equal(out[0], out[1])   # the same mask for every row
+    True
+    """
+
+    def __init__(self, p=0.5):
+        super().__init__(p=p)
+        self.mc_seed = None
+
+    def forward(self, x):
+        if self.training or self.mc_seed is None or self.p == 0:
+            return super().forward(x)
+        gen = torch.Generator(device=x.device).manual_seed(int(self.mc_seed))
+        keep = torch.empty((1,) + tuple(x.shape[1:]), device=x.device, dtype=x.dtype)
+        keep.bernoulli_(1.0 - self.p, generator=gen)
+        return x * keep / (1.0 - self.p)
+
+
+class NetClassifier(NeuralNetClassifier):
+    """A skorch ``NeuralNetClassifier`` for active learning.
+
+    On top of skorch it adds what query strategies ask a network for:
+
+    * :meth:`embed`: the penultimate representation (``module_.features``);
+    * :meth:`gradient_embedding_factors` / :meth:`gradient_embedding`:
+      BADGE's last-layer gradient under the proxy label, in closed form;
+    * :meth:`predict_proba_mc`: Monte-Carlo dropout predictions with
+      consistent masks.
+
+    It also encodes arbitrary class labels (``classes_`` are the original
+    labels and ``predict`` returns them), casts float64 input to float32 batch
+    by batch, infers ``n_features`` / ``n_classes`` module arguments from the
+    data when the module takes them, seeds weight initialisation and
+    shuffling from ``random_state`` without touching torch's global RNG, and
+    picks the GPU with ``device="auto"``.
+
+    The module must provide ``features(x)`` (the penultimate activations)
+    and a final linear layer ``head``, with ``forward(x) ==
+    head(dropout(features(x)))``; the modules in :mod:`skactive.nets` do.
+
+    Parameters
+    ----------
+    module : torch.nn.Module class or instance
+        The network; constructor arguments go as ``module__<name>``.
+    criterion : loss class, default=torch.nn.CrossEntropyLoss
+        The module returns logits; ``predict_proba`` applies the softmax.
+    optimizer : optimizer class, default=torch.optim.Adam
+    lr : float, default=1e-3
+    max_epochs : int, default=50
+    batch_size : int, default=64
+    train_split : callable or None, default=None
+        No internal validation split: the labeled sets of active learning
+        are small.
+    device : {"auto", "cpu", "cuda", ...}, default="auto"
+        ``"auto"`` is resolved to ``"cuda"`` or ``"cpu"`` when the net is
+        initialised; ``get_params`` then reports the resolved device.
+    random_state : int, RandomState instance or None, default=None
+        Seeds initialisation and mini-batch shuffling in ``fit``.
+    verbose : int, default=0
+    **kwargs
+        Any other skorch parameter (``module__*``, ``optimizer__*``,
+        ``iterator_train__*``, ``callbacks``...).
+
+    Attributes
+    ----------
+    module_ : torch.nn.Module
+        The trained network.
+    classes_ : ndarray of shape (n_classes,)
+        The class labels.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skactive.nets import MLPModule, NetClassifier
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.randn(60, 4).astype(np.float32)
+    >>> y = np.where(X[:, 0] > 0, "pos", "neg")
+    >>> net = NetClassifier(MLPModule, module__hidden_sizes=(16,), max_epochs=20,
+    ...                     random_state=0).fit(X, y)
+    >>> net.classes_.tolist(), net.embed(X).shape, net.predict_proba_mc(X, 5).shape
+    (['neg', 'pos'], (60, 16), (60, 5, 2))
+    """
+
+    def __init__(
+        self,
+        module,
+        *args,
+        criterion=nn.CrossEntropyLoss,
+        optimizer=torch.optim.Adam,
+        lr=1e-3,
+        max_epochs=50,
+        batch_size=64,
+        train_split=None,
+        device="auto",
+        random_state=None,
+        verbose=0,
+        **kwargs,
+    ):
+        super().__init__(
+            module,
+            *args,
+            criterion=criterion,
+            optimizer=optimizer,
+            lr=lr,
+            max_epochs=max_epochs,
+            batch_size=batch_size,
+            train_split=train_split,
+            device=device,
+            verbose=verbose,
+            **kwargs,
+        )
+        self.random_state = random_state
+
+    # -- set-up -------------------------------------------------------------
+    def initialize(self):
+        self.device = resolve_device(self.device)
+        return super().initialize()
+
+    def initialize_module(self):
+        kwargs = self.get_params_for("module")
+        if isinstance(self.module, type):
+            accepted = inspect.signature(self.module).parameters
+            for name, value in getattr(self, "_data_shape", {}).items():
+                if name in accepted and name not in kwargs:
+                    kwargs[name] = value
+        self.module_ = self.initialized_instance(self.module, kwargs)
+        return self
+
+    def infer(self, x, **fit_params):
+        x = to_tensor(x, device=self.device)
+        if isinstance(x, torch.Tensor) and x.dtype == torch.float64:
+            x = x.float()
+        return self.module_(x, **fit_params)
+
+    # -- fitting and prediction ---------------------------------------------
+    def fit(self, X, y=None, **fit_params):
+        """Train the network (from scratch unless ``warm_start``).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Inputs (float features, or int64 token indices for text nets).
+        y : array-like of shape (n_samples,)
+            Class labels of any type.
+        **fit_params : dict
+            Passed to skorch's ``fit``.
+
+        Returns
+        -------
+        self : object
+        """
+        y = np.asarray(y)
+        classes, y_enc = np.unique(y, return_inverse=True)
+        if not (self.warm_start and getattr(self, "initialized_", False)):
+            self._classes = classes
+            self._data_shape = {
+                "n_features": int(np.prod(np.shape(X)[1:])) if np.ndim(X) > 1 else 1,
+                "n_classes": int(classes.shape[0]),
+            }
+        elif not np.isin(classes, self._classes).all():
+            raise ValueError(
+                "warm_start=True cannot add classes the network was built for: "
+                f"{np.setdiff1d(classes, self._classes).tolist()} are new."
+            )
+        else:
+            y_enc = np.searchsorted(self._classes, y)
+        with _torch_seed(_seed_of(self.random_state)):
+            return super().fit(X, y_enc.astype(np.int64), **fit_params)
+
+    @property
+    def classes_(self):
+        if not hasattr(self, "_classes"):
+            raise AttributeError("NetClassifier has no attribute 'classes_' before fit.")
+        return self._classes
+
+    def predict(self, X):
+        """Class labels of the most probable class.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+        """
+        return self.classes_[self.predict_proba(X).argmax(axis=1)]
+
+    # -- hooks for strategies ---------------------------------------------
+    def _batches(self, X):
+        """Input batches on the net's device, one at a time."""
+        self.check_is_fitted()
+        dataset = self.get_dataset(X)
+        for batch in self.get_iterator(dataset, training=False):
+            Xi, _ = unpack_data(batch)
+            x = to_tensor(Xi, device=self.device)
+            yield x.float() if x.dtype == torch.float64 else x
+
+    def _features(self):
+        if not hasattr(self.module_, "features") or not hasattr(self.module_, "head"):
+            raise TypeError(
+                f"{type(self.module_).__name__} must define features(x) and a final "
+                "linear layer `head` for embeddings and gradient embeddings."
+            )
+        return self.module_.features
+
+    def embed(self, X):
+        """Penultimate representation (``module_.features``), dropout off.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, ...)
+
+        Returns
+        -------
+        embedding : ndarray of shape (n_samples, n_dims)
+        """
+        features = self._features()
+        self.module_.eval()
+        with torch.no_grad():
+            out = [features(x).cpu().numpy() for x in self._batches(X)]
+        return np.concatenate(out)
+
+    def gradient_embedding_factors(self, X):
+        """Rank-1 factors ``(a, h)`` of BADGE's gradient embedding.
+
+        The gradient of the cross-entropy under the proxy label
+        ``y_hat = argmax p`` with respect to the weights of ``module_.head``
+        is ``a ⊗ h`` with ``a = p - onehot(y_hat)`` and ``h`` the head's input
+        (:meth:`embed`). Only ``n·(C + D)`` numbers are returned.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, ...)
+
+        Returns
+        -------
+        a : ndarray of shape (n_samples, n_classes)
+        h : ndarray of shape (n_samples, n_dims)
+        """
+        features = self._features()
+        self.module_.eval()
+        A, H = [], []
+        with torch.no_grad():
+            for x in self._batches(X):
+                h = features(x)
+                p = torch.softmax(self.module_.head(h), dim=1)
+                p[torch.arange(p.shape[0]), p.argmax(dim=1)] -= 1.0
+                A.append(p.cpu().numpy())
+                H.append(h.cpu().numpy())
+        return np.concatenate(A), np.concatenate(H)
+
+    def gradient_embedding(self, X):
+        """BADGE's gradient embedding ``(p - onehot(y_hat)) ⊗ h``, materialised.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, ...)
+
+        Returns
+        -------
+        g : ndarray of shape (n_samples, n_classes * n_dims)
+            Row ``i`` is the flattened gradient of the loss under the proxy
+            label with respect to the head's weight matrix. Use
+            :meth:`gradient_embedding_factors` for large pools.
+        """
+        a, h = self.gradient_embedding_factors(X)
+        return (a[:, :, None] * h[:, None, :]).reshape(a.shape[0], -1)
+
+    @contextlib.contextmanager
+    def _mc_sample(self, seed):
+        drops = [m for m in self.module_.modules() if isinstance(m, nn.Dropout)]
+        consistent = [m for m in drops if isinstance(m, ConsistentDropout)]
+        plain = [m for m in drops if not isinstance(m, ConsistentDropout)]
+        self.module_.eval()
+        for i, m in enumerate(consistent):
+            m.mc_seed = seed * 1009 + i
+        for m in plain:  # foreign dropout layers: per-element masks
+            m.train()
+        try:
+            yield
+        finally:
+            for m in consistent:
+                m.mc_seed = None
+            for m in plain:
+                m.eval()
+
+    def iter_proba_mc(self, X, n_samples=20, random_state=None):
+        """Yield MC-dropout probabilities batch by batch, as tensors on the device.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples_X, ...)
+        n_samples : int, default=20
+            Stochastic forward passes per sample.
+        random_state : int, RandomState instance or None, default=None
+            Seeds the dropout masks (``None``: the net's ``random_state``,
+            else 0), so the same call gives the same probabilities.
+
+        Yields
+        ------
+        proba : torch.Tensor of shape (batch, n_samples, n_classes)
+        """
+        if isinstance(n_samples, bool) or not isinstance(n_samples, numbers.Integral) \
+                or n_samples < 1:
+            raise ValueError(f"n_samples must be a positive integer, got {n_samples!r}.")
+        base = _seed_of(random_state if random_state is not None else self.random_state)
+        base = 0 if base is None else base
+        seeds = [base + 7919 * k for k in range(n_samples)]
+        self.module_.eval()
+        with torch.no_grad():
+            for x in self._batches(X):
+                out = []
+                for s in seeds:
+                    with self._mc_sample(s):
+                        out.append(torch.softmax(self.module_(x), dim=1))
+                yield torch.stack(out, dim=1)
+        self.module_.eval()
+
+    def predict_proba_mc(self, X, n_samples=20, random_state=None):
+        """Monte-Carlo dropout class probabilities (dropout on at inference).
+
+        Only dropout layers are switched on (batch normalisation stays in
+        inference mode). :class:`ConsistentDropout` layers use one mask per MC sample
+        shared by all rows (consistent MC dropout); other ``nn.Dropout``
+        layers draw per-element masks.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples_X, ...)
+        n_samples : int, default=20
+            Stochastic forward passes.
+        random_state : int, RandomState instance or None, default=None
+            Seeds the masks; see :meth:`iter_proba_mc`.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples_X, n_samples, n_classes)
+        """
+        return np.concatenate(
+            [p.cpu().numpy() for p in self.iter_proba_mc(X, n_samples, random_state)]
+        )
