@@ -246,6 +246,13 @@ class QueryStrategy(BaseEstimator):
         return tags
 
 
+def _as_numpy(scores):
+    """Scores as a NumPy array (strategies may compute them as torch tensors)."""
+    if hasattr(scores, "detach"):
+        return scores.detach().cpu().numpy()
+    return np.asarray(scores)
+
+
 def _is_dask_array(X):
     return type(X).__module__.startswith("dask.") and hasattr(X, "map_blocks")
 
@@ -271,7 +278,7 @@ class ScoreQueryMixin:
         def score_block(block):
             block = self._validate_X(block, reset=False)
             with config_context(assume_finite=True):
-                return self._score(block)
+                return _as_numpy(self._score(block))
 
         return X_pool.map_blocks(score_block, drop_axis=1, dtype=float).compute()
 
@@ -288,7 +295,7 @@ class ScoreQueryMixin:
         """
         if _is_dask_array(X_pool) and self._blockwise_scores:
             return self._score_dask(X_pool)
-        return self._checked_score(X_pool)
+        return _as_numpy(self._checked_score(X_pool))
 
     def _checked_score(self, X_pool):
         X_pool = self._validate_pool(X_pool)
@@ -316,7 +323,7 @@ class ScoreQueryMixin:
             n_pool = int(X_pool.shape[0])
             batch_size = check_batch_size(batch_size, n_pool)
             scores = self._score_dask(X_pool)
-            return top_k(scores, batch_size, query_rng(self._query_seed, n_pool))
+            return self._select(scores, batch_size, query_rng(self._query_seed, n_pool))
         return super().query(X_pool, batch_size=batch_size)
 
     def _query_candidates(self, X, candidates, batch_size):
@@ -331,10 +338,14 @@ class ScoreQueryMixin:
         batch_size = check_batch_size(batch_size, candidates.shape[0])
         scores = self._checked_score(X)[candidates]
         rng = query_rng(self._query_seed, candidates.shape[0])
-        return candidates[top_k(scores, batch_size, rng)]
+        return candidates[self._select(scores, batch_size, rng)]
 
     def _query(self, X_pool, batch_size, rng):
-        return top_k(self._score(X_pool), batch_size, rng)
+        return self._select(self._score(X_pool), batch_size, rng)
+
+    def _select(self, scores, batch_size, rng):
+        """The batch from the utilities: the top ``batch_size`` by default."""
+        return top_k(scores, batch_size, rng)
 
 
 def _check_positive_int(value, name, minimum=1):

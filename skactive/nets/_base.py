@@ -54,7 +54,8 @@ def _torch_seed(seed):
     if seed is None:
         yield
         return
-    devices = list(range(torch.cuda.device_count())) if torch.cuda.is_available() else []
+    cuda = torch.cuda.is_available()
+    devices = list(range(torch.cuda.device_count())) if cuda else []
     with torch.random.fork_rng(devices=devices):
         torch.manual_seed(seed)
         yield
@@ -257,7 +258,9 @@ class NetClassifier(NeuralNetClassifier):
     @property
     def classes_(self):
         if not hasattr(self, "_classes"):
-            raise AttributeError("NetClassifier has no attribute 'classes_' before fit.")
+            raise AttributeError(
+                "NetClassifier has no attribute 'classes_' before fit."
+            )
         return self._classes
 
     def predict(self, X):
@@ -390,7 +393,9 @@ class NetClassifier(NeuralNetClassifier):
         """
         if isinstance(n_samples, bool) or not isinstance(n_samples, numbers.Integral) \
                 or n_samples < 1:
-            raise ValueError(f"n_samples must be a positive integer, got {n_samples!r}.")
+            raise ValueError(
+                f"n_samples must be a positive integer, got {n_samples!r}."
+            )
         base = _seed_of(random_state if random_state is not None else self.random_state)
         base = 0 if base is None else base
         seeds = [base + 7919 * k for k in range(n_samples)]

@@ -17,7 +17,7 @@ __all__ = ["ImageCNNModule", "MLPModule", "SequenceCNNModule"]
 
 
 class MLPModule(nn.Module):
-    """Multi-layer perceptron: ``[Linear, ReLU, ConsistentDropout] * len(hidden_sizes)``.
+    """Multi-layer perceptron: ``[Linear, ReLU, ConsistentDropout]`` per hidden layer.
 
     Parameters
     ----------
@@ -72,7 +72,9 @@ def _image_shape(input_shape, n_features):
         if len(shape) == 2:
             shape = (1,) + shape
         if len(shape) != 3:
-            raise ValueError(f"input_shape must be (C, H, W) or (H, W), got {input_shape}.")
+            raise ValueError(
+                f"input_shape must be (C, H, W) or (H, W), got {input_shape}."
+            )
         return shape
     side = math.isqrt(int(n_features))
     if side * side != n_features:

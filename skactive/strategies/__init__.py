@@ -1,6 +1,7 @@
 """Query strategies: classic heuristics for any scikit-learn classifier."""
 
 from ._badge import BADGE
+from ._bayesian import BatchBALD, DeepEnsemble, MCDropout, PowerBALD, mc_scores
 from ._committee import QueryByCommittee, committee_scores
 from ._coreset import CoreSet
 from ._diversity import DensityWeighted, DiversitySampling, similarity_to_set
@@ -10,14 +11,19 @@ from ._uncertainty import UncertaintySampling, uncertainty_scores
 
 __all__ = [
     "BADGE",
+    "BatchBALD",
     "CoreSet",
+    "DeepEnsemble",
     "DensityWeighted",
     "DiversitySampling",
     "ExpectedErrorReduction",
+    "MCDropout",
+    "PowerBALD",
     "QueryByCommittee",
     "RandomSampling",
     "UncertaintySampling",
     "committee_scores",
+    "mc_scores",
     "similarity_to_set",
     "uncertainty_scores",
 ]

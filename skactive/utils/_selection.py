@@ -83,8 +83,10 @@ def top_k(scores, k, rng):
 
     Parameters
     ----------
-    scores : ndarray of shape (n_samples,)
+    scores : ndarray or torch.Tensor of shape (n_samples,)
         Utilities, higher is better. NaN is treated as the lowest utility.
+        A tensor is selected on its own device; only the ``k`` indices are
+        copied back.
     k : int
         Number of indices to return, ``1 <= k <= n_samples``.
     rng : numpy.random.Generator
@@ -102,6 +104,8 @@ def top_k(scores, k, rng):
     >>> top_k(np.array([0.1, 0.9, 0.5, 0.9]), 3, np.random.default_rng(0))
     array([..., ..., 2])
     """
+    if type(scores).__module__.startswith("torch"):
+        return _top_k_torch(scores, k, rng)
     scores = np.asarray(scores)
     if scores.dtype.kind in "biu":
         # Negating bool raises and negating unsigned wraps around (-0 < -1).
@@ -128,3 +132,31 @@ def top_k(scores, k, rng):
     # lexsort sorts by the last key first: score descending, then random key.
     order = np.lexsort((rng.random(selected.shape[0]), -sel_scores))
     return selected[order]
+
+
+def _top_k_torch(scores, k, rng):
+    """:func:`top_k` on a torch tensor, on its device; only ``k`` indices leave it."""
+    import torch
+
+    scores = scores.detach().double()
+    scores = torch.nan_to_num(scores, nan=-float("inf"))
+    gen = torch.Generator(device=scores.device).manual_seed(
+        int(rng.integers(np.iinfo(np.int32).max))
+    )
+    n = scores.shape[0]
+    if k >= n:
+        selected = torch.arange(n, device=scores.device)
+    else:
+        kth = torch.topk(scores, k).values[-1]
+        above = torch.nonzero(scores > kth).squeeze(1)
+        tied = torch.nonzero(scores == kth).squeeze(1)
+        need = k - above.shape[0]
+        if need < tied.shape[0]:
+            perm = torch.randperm(tied.shape[0], generator=gen, device=scores.device)
+            tied = tied[perm[:need]]
+        selected = torch.cat([above, tied])
+    # Random order first, then a stable sort by score: ties end up shuffled.
+    shuffle = torch.randperm(selected.shape[0], generator=gen, device=scores.device)
+    selected = selected[shuffle]
+    order = torch.sort(-scores[selected], stable=True).indices
+    return selected[order].cpu().numpy().astype(np.intp)

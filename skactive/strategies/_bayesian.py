@@ -1,0 +1,490 @@
+"""Bayesian deep active learning: MC dropout, BALD, BatchBALD, PowerBALD, ensembles.
+
+The strategies ask the network for Monte-Carlo dropout probabilities batch
+by batch (``iter_proba_mc`` of :class:`skactive.nets.NetClassifier`) and
+reduce each batch to scores on the network's device, so the pool's
+``n × K × C`` probabilities are never held at once and only the scores (or
+the selected indices) leave the device.
+"""
+
+import numbers
+
+import numpy as np
+from sklearn.base import clone
+from sklearn.utils import check_random_state
+
+from ..base import QueryStrategy, ScoreQueryMixin, _check_option, _check_positive_int
+from ..utils import chunk_rows, iter_chunks, seed_random_states, top_k
+
+__all__ = ["BatchBALD", "DeepEnsemble", "MCDropout", "PowerBALD", "mc_scores"]
+
+_MEASURES = ("bald", "variation_ratio", "entropy")
+
+
+def _torch():
+    try:
+        import torch
+    except ImportError as exc:  # pragma: no cover - exercised without torch only
+        raise ImportError(
+            "This strategy needs torch: pip install -c constraints.txt "
+            "'skactive[deep]'."
+        ) from exc
+    return torch
+
+
+def _is_tensor(x):
+    return type(x).__module__.startswith("torch")
+
+
+def mc_scores(proba, measure="bald"):
+    """Uncertainty from stochastic predictions; higher = query first.
+
+    Parameters
+    ----------
+    proba : ndarray or torch.Tensor of shape (n_samples, n_draws, n_classes)
+        Class probabilities of each sample under each MC-dropout pass or
+        ensemble member.
+    measure : {"bald", "variation_ratio", "entropy"}, default="bald"
+        ``bald``: the mutual information between the label and the weights,
+        ``H[mean_k p_k] - mean_k H[p_k]`` (Houlsby et al. 2011);
+        ``variation_ratio``: one minus the share of the modal vote over the
+        draws (Gal et al. 2017, IALE's MC-dropout and ensemble experts);
+        ``entropy``: the entropy of the mean prediction.
+
+    Returns
+    -------
+    scores : ndarray or torch.Tensor of shape (n_samples,)
+        Same type (and device) as ``proba``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skactive.strategies import mc_scores
+    >>> agree = [[0.5, 0.5], [0.5, 0.5]]      # unsure, but the draws agree
+    >>> disagree = [[1.0, 0.0], [0.0, 1.0]]   # each draw sure, draws disagree
+    >>> mc_scores(np.array([agree, disagree]), "bald").round(3)
+    array([0.   , 0.693])
+    >>> mc_scores(np.array([agree, disagree]), "entropy").round(3)
+    array([0.693, 0.693])
+    """
+    _check_option(measure, "measure", _MEASURES)
+    if _is_tensor(proba):
+        torch = _torch()
+        P = proba
+        if measure == "variation_ratio":
+            votes = P.argmax(dim=-1)
+            counts = torch.zeros(P.shape[0], P.shape[2], device=P.device, dtype=P.dtype)
+            counts.scatter_add_(1, votes, torch.ones_like(votes, dtype=P.dtype))
+            return 1.0 - counts.amax(dim=-1) / P.shape[1]
+        mean = P.mean(dim=1)
+        entropy = -torch.special.xlogy(mean, mean).sum(dim=-1)
+        if measure == "entropy":
+            return entropy
+        expected = -torch.special.xlogy(P, P).sum(dim=-1).mean(dim=1)
+        return (entropy - expected).clamp_min(0.0)
+    P = np.asarray(proba, dtype=float)
+    if measure == "variation_ratio":
+        votes = P.argmax(axis=-1)
+        counts = np.zeros((P.shape[0], P.shape[2]))
+        rows = np.repeat(np.arange(P.shape[0]), P.shape[1])
+        np.add.at(counts, (rows, votes.ravel()), 1)
+        return 1.0 - counts.max(axis=-1) / P.shape[1]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean = P.mean(axis=1)
+        entropy = -np.where(mean > 0, mean * np.log(mean), 0.0).sum(axis=-1)
+        if measure == "entropy":
+            return entropy
+        expected = -np.where(P > 0, P * np.log(P), 0.0).sum(axis=-1).mean(axis=1)
+    return np.maximum(entropy - expected, 0.0)
+
+
+def _default_net():
+    from ..nets import make_mlp
+
+    return make_mlp()
+
+
+def _mc_batches(estimator, X, n_samples, seed):
+    """MC probabilities of ``X`` as tensors, one batch at a time."""
+    if hasattr(estimator, "iter_proba_mc"):
+        yield from estimator.iter_proba_mc(X, n_samples=n_samples, random_state=seed)
+    else:
+        P = estimator.predict_proba_mc(X, n_samples=n_samples, random_state=seed)
+        yield _torch().as_tensor(np.asarray(P))
+
+
+def _check_n_samples(n_samples, name="n_samples"):
+    return _check_positive_int(n_samples, name)
+
+
+def _pool_mc_scores(estimator, X, n_samples, seed, measure):
+    """Scores of the whole pool, reduced batch by batch on the net's device."""
+    parts = [mc_scores(P, measure) for P in _mc_batches(estimator, X, n_samples, seed)]
+    return _torch().cat(parts)
+
+
+class MCDropout(ScoreQueryMixin, QueryStrategy):
+    """Monte-Carlo dropout uncertainty: BALD, variation ratio, entropy.
+
+    The network predicts each pool sample ``n_samples`` times with dropout
+    on; the utility is computed from these draws (:func:`mc_scores`). The
+    masks are seeded per fit (consistent across the pool with
+    :class:`~skactive.nets.ConsistentDropout` layers), so ``query`` is a pure
+    function of the fitted state.
+
+    Parameters
+    ----------
+    estimator : NetClassifier or None, default=None
+        A network with ``iter_proba_mc`` / ``predict_proba_mc`` (any
+        :mod:`skactive.nets` classifier). ``None`` means
+        :func:`skactive.nets.make_mlp`.
+    measure : {"bald", "variation_ratio", "entropy"}, default="bald"
+        See :func:`mc_scores`.
+    n_samples : int, default=20
+        Stochastic forward passes per sample (IALE and Gal et al. use 20).
+    refit : bool, default=True
+        If False, use the already fitted ``estimator`` as it is.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the dropout masks and tie-breaking.
+
+    Attributes
+    ----------
+    estimator_ : NetClassifier
+        The fitted network.
+    classes_ : ndarray of shape (n_classes,)
+        Labels seen in ``fit``.
+    n_features_in_ : int
+        Number of features seen in ``fit``.
+
+    References
+    ----------
+    .. [1] Y. Gal, R. Islam, Z. Ghahramani, "Deep Bayesian Active Learning
+       with Image Data", ICML 2017.
+    .. [2] N. Houlsby, F. Huszár, Z. Ghahramani, M. Lengyel, "Bayesian Active
+       Learning for Classification and Preference Learning", 2011.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from skactive import MCDropout
+    >>> from skactive.nets import make_mlp
+    >>> X, y = load_digits(return_X_y=True)
+    >>> s = MCDropout(make_mlp(max_epochs=20, random_state=0), measure="bald",
+    ...               random_state=0).fit(X[:100] / 16, y[:100])
+    >>> s.query(X[100:] / 16, batch_size=5).shape
+    (5,)
+    """
+
+    _required_methods = ("predict_proba_mc",)
+
+    def __init__(self, estimator=None, *, measure="bald", n_samples=20, refit=True,
+                 random_state=None):
+        super().__init__(estimator, refit=refit, random_state=random_state)
+        self.measure = measure
+        self.n_samples = n_samples
+
+    def _get_estimator(self):
+        return _default_net() if self.estimator is None else self.estimator
+
+    def _check_estimator_methods(self, estimator):
+        _check_option(self.measure, "measure", _MEASURES)
+        _check_n_samples(self.n_samples)
+        super()._check_estimator_methods(estimator)
+
+    def _score(self, X_pool):
+        return _pool_mc_scores(self.estimator_, X_pool, self.n_samples,
+                               self._query_seed, self.measure)
+
+
+class PowerBALD(MCDropout):
+    """Stochastic batch acquisition: sample the batch with weights ``score^beta``.
+
+    Instead of the top ``batch_size`` scores, the batch is a draw without
+    replacement with probabilities proportional to ``score ** beta``
+    (Gumbel top-k on ``beta · log score``). Kirsch et al. (2023) show this
+    matches BatchBALD and BADGE at the cost of BALD. Large ``beta`` tends to
+    top-k.
+
+    Parameters
+    ----------
+    estimator : NetClassifier or None, default=None
+        A network with MC dropout; ``None`` means
+        :func:`skactive.nets.make_mlp`.
+    measure : {"bald", "variation_ratio", "entropy"}, default="bald"
+        The score that is powered.
+    beta : float, default=1.0
+        Inverse temperature (≥ 0); 0 is random sampling.
+    n_samples : int, default=20
+        MC-dropout passes.
+    refit : bool, default=True
+        If False, use the already fitted ``estimator`` as it is.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the masks and the draw.
+
+    Attributes
+    ----------
+    estimator_ : NetClassifier
+        The fitted network.
+    classes_ : ndarray of shape (n_classes,)
+        Labels seen in ``fit``.
+    n_features_in_ : int
+        Number of features seen in ``fit``.
+
+    References
+    ----------
+    .. [1] A. Kirsch, S. Farquhar, P. Atighehchian, A. Jesson,
+       F. Branchaud-Charron, Y. Gal, "Stochastic Batch Acquisition: A Simple
+       Baseline for Deep Active Learning", TMLR 2023.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from skactive import PowerBALD
+    >>> from skactive.nets import make_mlp
+    >>> X, y = load_digits(return_X_y=True)
+    >>> s = PowerBALD(make_mlp(max_epochs=20, random_state=0),
+    ...               random_state=0).fit(X[:100] / 16, y[:100])
+    >>> len(set(s.query(X[100:] / 16, batch_size=10).tolist()))
+    10
+    """
+
+    def __init__(self, estimator=None, *, measure="bald", beta=1.0, n_samples=20,
+                 refit=True, random_state=None):
+        super().__init__(estimator, measure=measure, n_samples=n_samples, refit=refit,
+                         random_state=random_state)
+        self.beta = beta
+
+    def _fit(self, X, y):
+        if not isinstance(self.beta, numbers.Real) or self.beta < 0:
+            raise ValueError(f"beta must be a non-negative float, got {self.beta!r}.")
+
+    def _select(self, scores, batch_size, rng):
+        scores = scores.detach().cpu().numpy() if _is_tensor(scores) else scores
+        with np.errstate(divide="ignore"):
+            keys = self.beta * np.log(np.maximum(scores, 1e-12))
+        return top_k(keys + rng.gumbel(size=keys.shape[0]), batch_size, rng)
+
+
+def _batchbald_greedy(P, batch_size, n_configurations, generator, chunk_bytes=2**26):
+    """Greedy BatchBALD on MC probabilities ``P`` of shape (n, K, C) (a tensor).
+
+    Joint entropies of the selected labels are exact while the number of
+    label configurations ``C^t`` is at most ``n_configurations``; beyond
+    that ``n_configurations`` configurations are sampled from the joint and
+    the entropy is an importance-weighted estimate, as in Kirsch et al.'s
+    reference implementation.
+    """
+    torch = _torch()
+    P = P.double()
+    n, K, C = P.shape
+    cond = -torch.special.xlogy(P, P).sum(dim=-1).mean(dim=1)
+    joint = torch.ones(K, 1, dtype=P.dtype, device=P.device)
+    weights = None  # None: exact enumeration; else 1 / q(configuration)
+    chosen, cond_sum = [], 0.0
+    available = torch.ones(n, dtype=torch.bool, device=P.device)
+    for _ in range(batch_size):
+        S = joint.shape[1]
+        H = torch.empty(n, dtype=P.dtype, device=P.device)
+        rows = max(1, int(chunk_bytes // (8 * S * C * 2)))
+        for start in range(0, n, rows):
+            # (S, K) @ (rows, K, C) -> (rows, S, C): one batched GEMM.
+            E = torch.matmul(joint.t(), P[start:start + rows]) / K
+            terms = torch.special.xlogy(E, E)
+            if weights is not None:
+                terms = terms * weights[None, :, None] / S
+            H[start:start + rows] = -terms.sum(dim=(1, 2))
+        gain = H - cond - cond_sum
+        gain[~available] = -float("inf")
+        i = int(torch.argmax(gain))
+        chosen.append(i)
+        available[i] = False
+        cond_sum = cond_sum + cond[i]
+        if weights is None and S * C <= n_configurations:
+            joint = (joint[:, :, None] * P[i][:, None, :]).reshape(K, S * C)
+        else:
+            # Sample configurations of the chosen labels from their joint:
+            # a weight draw k uniformly, then each label from p(y | w_k).
+            k_draw = torch.randint(K, (n_configurations,), generator=generator,
+                                   device=P.device)
+            joint = torch.ones(K, n_configurations, dtype=P.dtype, device=P.device)
+            for j in chosen:
+                y_j = torch.multinomial(P[j][k_draw], 1, generator=generator).squeeze(1)
+                joint = joint * P[j][:, y_j]
+            weights = 1.0 / joint.mean(dim=0).clamp_min(1e-300)
+    return np.asarray(chosen, dtype=np.intp)
+
+
+class BatchBALD(QueryStrategy):
+    """BatchBALD (Kirsch et al. 2019): greedy joint mutual information of a batch.
+
+    Each greedy step adds the candidate that maximises
+    ``I(y_1, ..., y_t, y; w)``, the mutual information between the batch's
+    labels and the weights, estimated from consistent MC-dropout draws.
+    Unlike top-k BALD it does not fill a batch with near-duplicates. To stay
+    tractable the pool is first cut to the ``max_candidates`` samples of
+    highest BALD (one streaming pass), and joint entropies over more than
+    ``n_configurations`` label configurations are estimated by sampling.
+
+    Parameters
+    ----------
+    estimator : NetClassifier or None, default=None
+        A network with MC dropout; ``None`` means
+        :func:`skactive.nets.make_mlp`.
+    n_samples : int, default=20
+        MC-dropout passes (the weight samples ``K``).
+    max_candidates : int, default=1000
+        Pool samples kept by the BALD pre-filter (raised to ``batch_size``).
+    n_configurations : int, default=1000
+        Label configurations enumerated exactly or sampled per step. The cost
+        of a step is ``max_candidates · K · n_configurations · C``.
+    refit : bool, default=True
+        If False, use the already fitted ``estimator`` as it is.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the masks and the configuration sampling.
+
+    Attributes
+    ----------
+    estimator_ : NetClassifier
+        The fitted network.
+    classes_ : ndarray of shape (n_classes,)
+        Labels seen in ``fit``.
+    n_features_in_ : int
+        Number of features seen in ``fit``.
+
+    References
+    ----------
+    .. [1] A. Kirsch, J. van Amersfoort, Y. Gal, "BatchBALD: Efficient and
+       Diverse Batch Acquisition for Deep Bayesian Active Learning",
+       NeurIPS 2019.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from skactive import BatchBALD
+    >>> from skactive.nets import make_mlp
+    >>> X, y = load_digits(return_X_y=True)
+    >>> s = BatchBALD(make_mlp(max_epochs=20, random_state=0), max_candidates=200,
+    ...               random_state=0).fit(X[:100] / 16, y[:100])
+    >>> s.query(X[100:] / 16, batch_size=4).shape
+    (4,)
+    """
+
+    _required_methods = ("predict_proba_mc",)
+
+    def __init__(self, estimator=None, *, n_samples=20, max_candidates=1000,
+                 n_configurations=1000, refit=True, random_state=None):
+        super().__init__(estimator, refit=refit, random_state=random_state)
+        self.n_samples = n_samples
+        self.max_candidates = max_candidates
+        self.n_configurations = n_configurations
+
+    def _get_estimator(self):
+        return _default_net() if self.estimator is None else self.estimator
+
+    def _check_estimator_methods(self, estimator):
+        _check_n_samples(self.n_samples)
+        _check_positive_int(self.max_candidates, "max_candidates")
+        _check_positive_int(self.n_configurations, "n_configurations")
+        super()._check_estimator_methods(estimator)
+
+    def _query(self, X_pool, batch_size, rng):
+        torch = _torch()
+        bald = _pool_mc_scores(self.estimator_, X_pool, self.n_samples,
+                               self._query_seed, "bald")
+        n_cand = min(X_pool.shape[0], max(self.max_candidates, batch_size))
+        cand = top_k(bald.cpu().numpy(), n_cand, rng)
+        P = torch.cat(list(_mc_batches(self.estimator_, X_pool[cand], self.n_samples,
+                                       self._query_seed)))
+        gen = torch.Generator(device=P.device).manual_seed(int(rng.integers(2**31 - 1)))
+        picks = _batchbald_greedy(P, batch_size, self.n_configurations, gen)
+        return cand[picks]
+
+
+class DeepEnsemble(ScoreQueryMixin, QueryStrategy):
+    """Disagreement of an ensemble of independently initialised networks.
+
+    The ensemble is the current model (``estimator_``) plus
+    ``n_members - 1`` clones trained on the labeled set from different
+    random initialisations (Beluch et al. 2018; IALE's ensemble expert). Its
+    members' probabilities are scored like MC-dropout draws
+    (:func:`mc_scores`). Any classifier with ``predict_proba`` and a
+    ``random_state`` works; with networks, the seeds give the different
+    initialisations.
+
+    Parameters
+    ----------
+    estimator : classifier or None, default=None
+        The member model; ``None`` means :func:`skactive.nets.make_mlp`.
+    n_members : int, default=5
+        Ensemble size, the current model included.
+    measure : {"variation_ratio", "bald", "entropy"}, default="variation_ratio"
+        See :func:`mc_scores`; IALE uses the variation ratio.
+    chunk_size : int or None, default=None
+        Pool rows scored at a time.
+    refit : bool, default=True
+        If False, use the already fitted ``estimator`` as the current model.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the members' initialisations and tie-breaking.
+
+    Attributes
+    ----------
+    estimator_ : classifier
+        The current model.
+    members_ : list of classifiers
+        The fitted ensemble, ``estimator_`` first.
+    classes_ : ndarray of shape (n_classes,)
+        Labels seen in ``fit``.
+    n_features_in_ : int
+        Number of features seen in ``fit``.
+
+    References
+    ----------
+    .. [1] W. H. Beluch, T. Genewein, A. Nürnberger, J. M. Köhler, "The
+       power of ensembles for active learning in image classification",
+       CVPR 2018.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from skactive import DeepEnsemble
+    >>> from skactive.nets import make_mlp
+    >>> X, y = load_digits(return_X_y=True)
+    >>> s = DeepEnsemble(make_mlp(max_epochs=10), n_members=3,
+    ...                  random_state=0).fit(X[:100] / 16, y[:100])
+    >>> len(s.members_), s.query(X[100:] / 16, batch_size=3).shape
+    (3, (3,))
+    """
+
+    _required_methods = ("predict_proba",)
+
+    def __init__(self, estimator=None, *, n_members=5, measure="variation_ratio",
+                 chunk_size=None, refit=True, random_state=None):
+        super().__init__(estimator, refit=refit, random_state=random_state)
+        self.n_members = n_members
+        self.measure = measure
+        self.chunk_size = chunk_size
+
+    def _get_estimator(self):
+        return _default_net() if self.estimator is None else self.estimator
+
+    def _fit(self, X, y):
+        _check_option(self.measure, "measure", _MEASURES)
+        n_members = _check_positive_int(self.n_members, "n_members", minimum=2)
+        rng = check_random_state(self.random_state)
+        members = [self.estimator_]
+        for _ in range(n_members - 1):
+            # Every member gets its own seeds: a different initialisation.
+            member = seed_random_states(clone(self._get_estimator()), rng,
+                                        only_unset=False)
+            members.append(member.fit(X, y))
+        self.members_ = members
+
+    def _score(self, X_pool):
+        n = X_pool.shape[0]
+        n_classes = len(self.classes_)
+        rows = chunk_rows(8 * len(self.members_) * n_classes, n, self.chunk_size)
+        scores = np.empty(n)
+        for sl in iter_chunks(n, rows):
+            P = np.stack([m.predict_proba(X_pool[sl]) for m in self.members_], axis=1)
+            scores[sl] = mc_scores(P, self.measure)
+        return scores
