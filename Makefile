@@ -23,7 +23,7 @@ test-all: venv
 	$(PY) -m pytest -n 2 -m "slow or not slow"
 
 docs: venv
-	$(PIP) -e ".[docs]"
+	$(PIP) -e ".[docs,deep]"
 	$(PY) -m sphinx -W --keep-going -q -b html docs docs/_build/html
 	$(PY) -m sphinx -W -q -b doctest docs docs/_build/doctest
 

@@ -103,6 +103,8 @@ class QueryStrategy(BaseEstimator):
 
     #: Methods the wrapped classifier must provide.
     _required_methods = ()
+    #: Sparse formats accepted (False: dense only).
+    _accept_sparse = ("csr", "csc")
 
     def __init__(self, estimator=None, *, refit=True, random_state=None):
         self.estimator = estimator
@@ -115,7 +117,7 @@ class QueryStrategy(BaseEstimator):
             self,
             X,
             reset=reset,
-            accept_sparse=("csr", "csc"),
+            accept_sparse=self._accept_sparse,
             ensure_min_samples=1,
         )
 
@@ -124,7 +126,7 @@ class QueryStrategy(BaseEstimator):
             self,
             X,
             y,
-            accept_sparse=("csr", "csc"),
+            accept_sparse=self._accept_sparse,
             ensure_min_samples=1,
             y_numeric=False,
         )
@@ -242,7 +244,7 @@ class QueryStrategy(BaseEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.target_tags.required = True
-        tags.input_tags.sparse = True
+        tags.input_tags.sparse = bool(self._accept_sparse)
         return tags
 
 

@@ -63,3 +63,26 @@ def _expected_failed_checks(estimator):
                          xfail_strict=True)
 def test_sklearn_compatible(estimator, check):
     check(estimator)
+
+
+try:  # the deep strategies need the `deep` extra
+    from skactive import BatchBALD, DeepEnsemble, MCDropout, PowerBALD
+    from skactive.nets import make_mlp
+
+    _NET = make_mlp((8,), max_epochs=2, random_state=0)
+    DEEP_STRATEGIES = [
+        MCDropout(_NET, n_samples=3, random_state=0),
+        PowerBALD(_NET, n_samples=3, random_state=0),
+        BatchBALD(_NET, n_samples=3, max_candidates=20, n_configurations=50,
+                  random_state=0),
+        DeepEnsemble(_NET, n_members=2, random_state=0),
+    ]
+except ImportError:  # pragma: no cover - without torch
+    DEEP_STRATEGIES = []
+
+
+@parametrize_with_checks(DEEP_STRATEGIES,
+                         expected_failed_checks=_expected_failed_checks,
+                         xfail_strict=True)
+def test_deep_strategies_sklearn_compatible(estimator, check):
+    check(estimator)

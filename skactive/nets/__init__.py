@@ -9,15 +9,27 @@ literature.
 from ._base import ConsistentDropout, NetClassifier, resolve_device
 from ._factories import make_image_cnn, make_mlp, make_sequence_cnn
 from ._modules import ImageCNNModule, MLPModule, SequenceCNNModule
+from ._text import (
+    LSTMModule,
+    SequenceVectorizer,
+    TextCNNModule,
+    make_lstm,
+    make_text_cnn,
+)
 
 __all__ = [
-    "ImageCNNModule",
     "ConsistentDropout",
+    "ImageCNNModule",
+    "LSTMModule",
     "MLPModule",
     "NetClassifier",
     "SequenceCNNModule",
+    "SequenceVectorizer",
+    "TextCNNModule",
     "make_image_cnn",
+    "make_lstm",
     "make_mlp",
     "make_sequence_cnn",
+    "make_text_cnn",
     "resolve_device",
 ]

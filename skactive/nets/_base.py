@@ -200,9 +200,25 @@ class NetClassifier(NeuralNetClassifier):
         self.random_state = random_state
 
     # -- set-up -------------------------------------------------------------
+    def _get_param_names(self):
+        # skorch's bookkeeping set is rebuilt by __init__; as a parameter its
+        # unordered repr made estimator ids differ between processes.
+        return [k for k in super()._get_param_names() if k != "_params_to_validate"]
+
     def initialize(self):
         self.device = resolve_device(self.device)
         return super().initialize()
+
+    def __setstate__(self, state):
+        # An unfitted net still has device="auto", which skorch cannot map
+        # tensors to: load on the resolved device, keep the parameter as given.
+        requested = state.get("device")
+        if isinstance(requested, str) and requested == "auto":
+            state = dict(state, device=resolve_device(requested))
+            super().__setstate__(state)
+            self.device = requested
+        else:
+            super().__setstate__(state)
 
     def initialize_module(self):
         kwargs = self.get_params_for("module")

@@ -16,6 +16,11 @@ from ._base import ConsistentDropout
 __all__ = ["ImageCNNModule", "MLPModule", "SequenceCNNModule"]
 
 
+def _as_float(x):
+    """Integer or boolean inputs (from scikit-learn arrays) as float32."""
+    return x if torch.is_floating_point(x) else x.float()
+
+
 class MLPModule(nn.Module):
     """Multi-layer perceptron: ``[Linear, ReLU, ConsistentDropout]`` per hidden layer.
 
@@ -54,7 +59,7 @@ class MLPModule(nn.Module):
         self.head = nn.Linear(sizes[-1], int(n_classes))
 
     def features(self, x):
-        return self.body(x.reshape(x.shape[0], -1))
+        return self.body(_as_float(x).reshape(x.shape[0], -1))
 
     def forward(self, x):
         return self.head(self.dropout(self.features(x)))
@@ -141,7 +146,7 @@ class ImageCNNModule(nn.Module):
         self.head = nn.Linear(hidden, int(n_classes))
 
     def features(self, x):
-        x = self.conv(x.reshape((x.shape[0],) + self.input_shape))
+        x = self.conv(_as_float(x).reshape((x.shape[0],) + self.input_shape))
         return self.dense(torch.flatten(x, 1))
 
     def forward(self, x):
@@ -203,7 +208,7 @@ class SequenceCNNModule(nn.Module):
         self.head = nn.Linear(hidden, int(n_classes))
 
     def features(self, x):
-        x = self.conv(x.reshape(x.shape[0], self.n_channels, self.length))
+        x = self.conv(_as_float(x).reshape(x.shape[0], self.n_channels, self.length))
         return self.dense(torch.flatten(x, 1))
 
     def forward(self, x):

@@ -176,6 +176,7 @@ class MCDropout(ScoreQueryMixin, QueryStrategy):
     """
 
     _required_methods = ("predict_proba_mc",)
+    _accept_sparse = False  # networks take dense batches
 
     def __init__(self, estimator=None, *, measure="bald", n_samples=20, refit=True,
                  random_state=None):
@@ -370,6 +371,7 @@ class BatchBALD(QueryStrategy):
     """
 
     _required_methods = ("predict_proba_mc",)
+    _accept_sparse = False  # networks take dense batches
 
     def __init__(self, estimator=None, *, n_samples=20, max_candidates=1000,
                  n_configurations=1000, refit=True, random_state=None):
@@ -456,6 +458,7 @@ class DeepEnsemble(ScoreQueryMixin, QueryStrategy):
     """
 
     _required_methods = ("predict_proba",)
+    _accept_sparse = False  # networks take dense batches
 
     def __init__(self, estimator=None, *, n_members=5, measure="variation_ratio",
                  chunk_size=None, refit=True, random_state=None):
