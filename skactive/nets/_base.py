@@ -202,8 +202,11 @@ class NetClassifier(NeuralNetClassifier):
     # -- set-up -------------------------------------------------------------
     def _get_param_names(self):
         # skorch's bookkeeping set is rebuilt by __init__; as a parameter its
-        # unordered repr made estimator ids differ between processes.
-        return [k for k in super()._get_param_names() if k != "_params_to_validate"]
+        # unordered repr made estimator ids differ between processes. The
+        # label encoding and data shape set by fit are fitted state: a clone
+        # must not inherit them (skorch takes every name not ending in "_").
+        excluded = ("_params_to_validate", "_classes", "_data_shape")
+        return [k for k in super()._get_param_names() if k not in excluded]
 
     def initialize(self):
         self.device = resolve_device(self.device)
@@ -374,8 +377,10 @@ class NetClassifier(NeuralNetClassifier):
         return (a[:, :, None] * h[:, None, :]).reshape(a.shape[0], -1)
 
     @contextlib.contextmanager
-    def _mc_sample(self, seed):
-        drops = [m for m in self.module_.modules() if isinstance(m, nn.Dropout)]
+    def _mc_sample(self, seed, batch=0):
+        # _DropoutNd: nn.Dropout, and also Dropout1d/2d/3d and AlphaDropout.
+        drops = [m for m in self.module_.modules()
+                 if isinstance(m, nn.modules.dropout._DropoutNd)]
         consistent = [m for m in drops if isinstance(m, ConsistentDropout)]
         plain = [m for m in drops if not isinstance(m, ConsistentDropout)]
         self.module_.eval()
@@ -383,8 +388,12 @@ class NetClassifier(NeuralNetClassifier):
             m.mc_seed = seed * 1009 + i
         for m in plain:  # foreign dropout layers: per-element masks
             m.train()
+        # Foreign layers draw from torch's global RNG: seed it per MC sample
+        # and batch (reproducible masks) and restore it afterwards.
+        fork = _torch_seed((seed * 1000003 + batch) % 2**63 if plain else None)
         try:
-            yield
+            with fork:
+                yield
         finally:
             for m in consistent:
                 m.mc_seed = None
@@ -417,10 +426,10 @@ class NetClassifier(NeuralNetClassifier):
         seeds = [base + 7919 * k for k in range(n_samples)]
         self.module_.eval()
         with torch.no_grad():
-            for x in self._batches(X):
+            for b, x in enumerate(self._batches(X)):
                 out = []
                 for s in seeds:
-                    with self._mc_sample(s):
+                    with self._mc_sample(s, b):
                         out.append(torch.softmax(self.module_(x), dim=1))
                 yield torch.stack(out, dim=1)
         self.module_.eval()
@@ -430,8 +439,9 @@ class NetClassifier(NeuralNetClassifier):
 
         Only dropout layers are switched on (batch normalisation stays in
         inference mode). :class:`ConsistentDropout` layers use one mask per MC sample
-        shared by all rows (consistent MC dropout); other ``nn.Dropout``
-        layers draw per-element masks.
+        shared by all rows (consistent MC dropout); other dropout layers
+        (``nn.Dropout``, ``nn.Dropout2d``...) draw per-element masks from a
+        seeded generator, so the draws do not depend on torch's global RNG.
 
         Parameters
         ----------

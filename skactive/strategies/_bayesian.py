@@ -473,7 +473,10 @@ class DeepEnsemble(ScoreQueryMixin, QueryStrategy):
     def _fit(self, X, y):
         _check_option(self.measure, "measure", _MEASURES)
         n_members = _check_positive_int(self.n_members, "n_members", minimum=2)
-        rng = check_random_state(self.random_state)
+        # Not check_random_state(self.random_state): with an int that stream
+        # is the one fit drew the query seed and estimator_'s seed from, so
+        # member 2 would repeat estimator_'s initialisation.
+        rng = check_random_state(self._query_seed)
         members = [self.estimator_]
         for _ in range(n_members - 1):
             # Every member gets its own seeds: a different initialisation.
