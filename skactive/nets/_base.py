@@ -136,6 +136,8 @@ class NetClassifier(NeuralNetClassifier):
     lr : float, default=1e-3
     max_epochs : int, default=50
     batch_size : int, default=64
+        Largest training mini-batch; ``n`` labeled samples are split into
+        ``ceil(n / batch_size)`` shuffled batches of (almost) equal size.
     train_split : callable or None, default=None
         No internal validation split: the labeled sets of active learning
         are small.
@@ -232,6 +234,29 @@ class NetClassifier(NeuralNetClassifier):
                     kwargs[name] = value
         self.module_ = self.initialized_instance(self.module, kwargs)
         return self
+
+    def get_iterator(self, dataset, training=False):
+        """Mini-batches; training batches are shuffled and evenly sized.
+
+        With the small labeled sets of active learning a ragged last batch
+        (2 samples after 64, 64) makes noisy steps whose effect shows in the
+        learning curve; ``n`` samples are instead split into
+        ``ceil(n / batch_size)`` batches of (almost) equal size. Shuffling is
+        on unless ``iterator_train__shuffle`` says otherwise, and is seeded by
+        ``random_state`` in ``fit``.
+        """
+        if not training:
+            return super().get_iterator(dataset, training=False)
+        kwargs = self.get_params_for("iterator_train")
+        kwargs.setdefault("shuffle", True)
+        batch_size = kwargs.get("batch_size", self.batch_size)
+        n = len(dataset)
+        if batch_size == -1 or batch_size >= n:
+            batch_size = n
+        else:
+            batch_size = -(-n // -(-n // batch_size))
+        kwargs["batch_size"] = max(int(batch_size), 1)
+        return self.iterator_train(dataset, **kwargs)
 
     def infer(self, x, **fit_params):
         x = to_tensor(x, device=self.device)
