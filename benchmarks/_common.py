@@ -9,6 +9,7 @@ SKACTIVE_BENCH_STRICT : {0, 1}, default 0
 """
 
 import os
+import platform
 
 THREADS = int(os.environ.get("SKACTIVE_BENCH_THREADS", "1"))
 SCALE = float(os.environ.get("SKACTIVE_BENCH_SCALE", "1.0"))
@@ -18,3 +19,15 @@ STRICT = os.environ.get("SKACTIVE_BENCH_STRICT", "0").lower() not in ("", "0", "
 def scaled(n):
     """Pool size ``n`` times ``SKACTIVE_BENCH_SCALE`` (at least 1000 rows)."""
     return max(1000, int(round(n * SCALE)))
+
+
+def cpu_model():
+    """The CPU model name from /proc/cpuinfo (or platform's guess)."""
+    try:
+        with open("/proc/cpuinfo") as fh:
+            for line in fh:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"

@@ -30,7 +30,7 @@ import tracemalloc
 import numpy as np
 import pytest
 
-from _common import SCALE, STRICT, THREADS
+from _common import SCALE, STRICT, THREADS, cpu_model
 
 # Records collected for the end-of-session summary: one dict per benchmark.
 _RECORDS = []
@@ -39,17 +39,6 @@ _RECORDS = []
 # --------------------------------------------------------------------------
 # machine and thread pinning
 # --------------------------------------------------------------------------
-def _cpu_model():
-    try:
-        with open("/proc/cpuinfo") as fh:
-            for line in fh:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
-
-
 def _machine_info():
     import scipy
     import sklearn
@@ -67,7 +56,7 @@ def _machine_info():
         if d.get("user_api") == "blas"
     ]
     return {
-        "cpu": _cpu_model(),
+        "cpu": cpu_model(),
         "cpus_usable": usable,
         "platform": platform.platform(),
         "python": platform.python_version(),

@@ -58,6 +58,8 @@ import shlex
 import sys
 import time
 
+from _common import cpu_model
+
 STRATEGY_KEYS = ("random", "entropy", "bald", "variation_ratio", "ensemble",
                  "coreset", "badge")
 
@@ -217,17 +219,6 @@ def csv_table(rows):
     return buf.getvalue()
 
 
-def _cpu_model():
-    try:
-        with open("/proc/cpuinfo") as fh:
-            for line in fh:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
-
-
 def main(argv=None):
     args = _parse(argv)
     if args.from_json is not None:
@@ -263,7 +254,7 @@ def main(argv=None):
         "deep ensemble": f"n_members={args.n_members}, measure=variation_ratio",
         "parallelism": f"n_jobs={args.n_jobs}, {args.threads} torch/BLAS "
                        "thread(s) per process",
-        "machine": f"{_cpu_model()}, {os.cpu_count()} CPUs, "
+        "machine": f"{cpu_model()}, {os.cpu_count()} CPUs, "
                    f"{platform.python_version()}, torch {torch.__version__}, "
                    f"skorch {skorch.__version__}, sklearn {sklearn.__version__}, "
                    f"numpy {np.__version__}, skactive {skactive.__version__}",
