@@ -840,3 +840,130 @@ def test_invalid_measure_and_n_samples():
         MCDropout(stub, n_samples=2.5).fit(X, y)
     with pytest.raises(ValueError, match="n_configurations"):
         BatchBALD(stub, n_configurations=0).fit(X, y)
+
+
+# -- regressions from the deep-code review --------------------------------------
+def _toy(n=60, seed=0):
+    rng = np.random.RandomState(seed)
+    X = rng.randn(n, 4).astype(np.float32)
+    return X, np.where(X[:, 0] > 0, "a", "b")
+
+
+def test_partial_fit_encodes_labels_and_builds_the_net():
+    X, y = _toy()
+    net = make_mlp((8,), max_epochs=2, random_state=0)
+    net.partial_fit(X, y)
+    net.partial_fit(X, y)
+    assert list(net.classes_) == ["a", "b"]
+    assert set(net.predict(X)) <= {"a", "b"}
+    with pytest.raises(ValueError, match="not built for"):
+        net.partial_fit(X[:2], np.array(["a", "z"]))
+
+
+def test_classes_parameter_sizes_the_output_layer():
+    X, y = _toy()
+    net = make_mlp((8,), max_epochs=2, random_state=0, classes=["a", "b", "c"])
+    net.fit(X, y)
+    assert net.predict_proba(X).shape == (60, 3)
+    assert list(net.classes_) == ["a", "b", "c"]
+
+
+def test_module_instance_is_copied_and_reinitialised():
+    from skactive.nets import MLPModule, NetClassifier
+
+    X, y = _toy()
+    inst = MLPModule(4, 2, (8,))
+    a = NetClassifier(inst, max_epochs=1, random_state=0).fit(X, y)
+    b = NetClassifier(inst, max_epochs=1, random_state=1).fit(X, y)
+    c = NetClassifier(inst, max_epochs=1, random_state=0).fit(X, y)
+    assert a.module_ is not inst
+    assert not np.allclose(a.predict_proba(X), b.predict_proba(X))
+    np.testing.assert_allclose(a.predict_proba(X), c.predict_proba(X))
+
+
+def test_iter_proba_mc_keeps_autograd_while_paused():
+    X, y = _toy()
+    net = make_mlp((8,), max_epochs=1, random_state=0).fit(X, y)
+    gen = net.iter_proba_mc(X, 3)
+    next(gen)
+    assert torch.is_grad_enabled()
+
+
+@pytest.mark.parametrize("n, batch_size", [(257, 16), (82, 10), (130, 64), (10, 64)])
+def test_training_batches_are_even(n, batch_size):
+    from skactive.nets._base import _EvenBatchSampler
+
+    sizes = [len(b) for b in _EvenBatchSampler(n, batch_size)]
+    assert sum(sizes) == n and max(sizes) <= batch_size
+    assert max(sizes) - min(sizes) <= 1
+
+
+def test_user_sampler_is_respected():
+    X, y = _toy()
+    sampler = torch.utils.data.SequentialSampler(range(60))
+    make_mlp((8,), max_epochs=1, iterator_train__sampler=sampler).fit(X, y)
+
+
+def test_mc_draws_repeat_with_a_randomstate_seed():
+    X, y = _toy()
+    net = make_mlp((8,), max_epochs=2, random_state=np.random.RandomState(0)).fit(X, y)
+    first = net.predict_proba_mc(X, 4)
+    np.testing.assert_array_equal(first, net.predict_proba_mc(X, 4))
+    big = make_mlp((8,), max_epochs=1, random_state=2**62).fit(X, y)
+    assert big.predict_proba_mc(X, 2).shape == (60, 2, 2)
+
+
+def test_consistent_dropout_p1_gives_zeros():
+    from skactive.nets import ConsistentDropout
+
+    drop = ConsistentDropout(1.0).eval()
+    drop.mc_seed = 0
+    assert torch.equal(drop(torch.ones(2, 3)), torch.zeros(2, 3))
+
+
+def test_mc_strategies_accept_a_pipeline():
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from skactive import BatchBALD, MCDropout
+
+    X, y = _toy(120)
+    net = make_mlp((8,), max_epochs=2, random_state=0)
+    pipe = make_pipeline(StandardScaler(), net)
+    for strategy in (MCDropout(pipe, random_state=0),
+                     BatchBALD(pipe, max_candidates=30, random_state=0)):
+        assert strategy.fit(X[:40], y[:40]).query(X[40:], 3).shape == (3,)
+
+
+def test_plain_dropout_warns_in_mc_strategies():
+    from torch import nn
+
+    from skactive import MCDropout
+    from skactive.nets import NetClassifier
+
+    class Plain(nn.Module):
+        def __init__(self, n_features, n_classes):
+            super().__init__()
+            self.body = nn.Sequential(nn.Linear(n_features, 8), nn.ReLU())
+            self.drop = nn.Dropout(0.5)
+            self.head = nn.Linear(8, n_classes)
+
+        def features(self, x):
+            return self.body(x)
+
+        def forward(self, x):
+            return self.head(self.drop(self.features(x)))
+
+    X, y = _toy()
+    with pytest.warns(UserWarning, match="ConsistentDropout"):
+        MCDropout(NetClassifier(Plain, max_epochs=1, random_state=0)).fit(X, y)
+
+
+def test_invalid_parameters_fail_before_training():
+    from skactive import DeepEnsemble, PowerBALD
+
+    X, y = _toy()
+    with pytest.raises(ValueError, match="beta"):
+        PowerBALD(make_mlp((8,), max_epochs=200), beta=-1).fit(X, y)
+    with pytest.raises(ValueError, match="measure"):
+        DeepEnsemble(make_mlp((8,), max_epochs=200), measure="vote").fit(X, y)

@@ -1,6 +1,7 @@
 """skorch classifiers with the hooks deep active learning strategies need."""
 
 import contextlib
+import copy
 import inspect
 import numbers
 
@@ -98,10 +99,33 @@ class ConsistentDropout(nn.Dropout):
     def forward(self, x):
         if self.training or self.mc_seed is None or self.p == 0:
             return super().forward(x)
+        if self.p >= 1:
+            return torch.zeros_like(x)
         gen = torch.Generator(device=x.device).manual_seed(int(self.mc_seed))
         keep = torch.empty((1,) + tuple(x.shape[1:]), device=x.device, dtype=x.dtype)
         keep.bernoulli_(1.0 - self.p, generator=gen)
         return x * keep / (1.0 - self.p)
+
+
+class _EvenBatchSampler(torch.utils.data.Sampler):
+    """Index batches of (almost) equal size: ``ceil(n / batch_size)`` of them.
+
+    The permutation comes from torch's RNG, which ``fit`` seeds.
+    """
+
+    def __init__(self, n, batch_size, shuffle=True):
+        self.n = int(n)
+        full = batch_size in (-1, None)
+        self.batch_size = self.n if full else max(int(batch_size), 1)
+        self.shuffle = shuffle
+
+    def __len__(self):
+        return -(-self.n // self.batch_size) if self.n else 0
+
+    def __iter__(self):
+        order = torch.randperm(self.n) if self.shuffle else torch.arange(self.n)
+        for part in torch.tensor_split(order, len(self)):
+            yield part.tolist()
 
 
 class NetClassifier(NeuralNetClassifier):
@@ -207,7 +231,7 @@ class NetClassifier(NeuralNetClassifier):
         # unordered repr made estimator ids differ between processes. The
         # label encoding and data shape set by fit are fitted state: a clone
         # must not inherit them (skorch takes every name not ending in "_").
-        excluded = ("_params_to_validate", "_classes", "_data_shape")
+        excluded = ("_params_to_validate", "_classes", "_data_shape", "_mc_seed")
         return [k for k in super()._get_param_names() if k not in excluded]
 
     def initialize(self):
@@ -232,7 +256,16 @@ class NetClassifier(NeuralNetClassifier):
             for name, value in getattr(self, "_data_shape", {}).items():
                 if name in accepted and name not in kwargs:
                     kwargs[name] = value
-        self.module_ = self.initialized_instance(self.module, kwargs)
+        if isinstance(self.module, nn.Module):
+            # An instance would otherwise be trained in place and reused:
+            # copy it and re-initialise its weights (under fit's seed).
+            module = copy.deepcopy(self.module)
+            for m in module.modules():
+                if hasattr(m, "reset_parameters"):
+                    m.reset_parameters()
+            self.module_ = module
+        else:
+            self.module_ = self.initialized_instance(self.module, kwargs)
         return self
 
     def get_iterator(self, dataset, training=False):
@@ -248,15 +281,13 @@ class NetClassifier(NeuralNetClassifier):
         if not training:
             return super().get_iterator(dataset, training=False)
         kwargs = self.get_params_for("iterator_train")
-        kwargs.setdefault("shuffle", True)
-        batch_size = kwargs.get("batch_size", self.batch_size)
-        n = len(dataset)
-        if batch_size == -1 or batch_size >= n:
-            batch_size = n
-        else:
-            batch_size = -(-n // -(-n // batch_size))
-        kwargs["batch_size"] = max(int(batch_size), 1)
-        return self.iterator_train(dataset, **kwargs)
+        if "sampler" in kwargs or "batch_sampler" in kwargs:
+            return super().get_iterator(dataset, training=True)
+        batch_size = kwargs.pop("batch_size", self.batch_size)
+        shuffle = kwargs.pop("shuffle", True)
+        kwargs.pop("drop_last", None)
+        sampler = _EvenBatchSampler(len(dataset), batch_size, shuffle)
+        return self.iterator_train(dataset, batch_sampler=sampler, **kwargs)
 
     def infer(self, x, **fit_params):
         x = to_tensor(x, device=self.device)
@@ -265,6 +296,32 @@ class NetClassifier(NeuralNetClassifier):
         return self.module_(x, **fit_params)
 
     # -- fitting and prediction ---------------------------------------------
+    def _init_labels(self, X, y, classes=None):
+        """Fix the label encoding and the data shape a new network is built for."""
+        if self.classes is not None:
+            classes = self.classes
+        classes = np.unique(np.asarray(y) if classes is None else np.asarray(classes))
+        self._classes = classes
+        self._data_shape = {
+            "n_features": int(np.prod(np.shape(X)[1:])) if np.ndim(X) > 1 else 1,
+            "n_classes": int(classes.shape[0]),
+        }
+        # One base seed per network for its MC-dropout masks, so repeated
+        # calls give the same draws even with a RandomState random_state.
+        seed = _seed_of(self.random_state)
+        self._mc_seed = 0 if seed is None else seed % (2**31)
+
+    def _encode(self, y):
+        y = np.asarray(y)
+        unknown = ~np.isin(y, self._classes)
+        if unknown.any():
+            raise ValueError(
+                f"y has labels {np.unique(y[unknown]).tolist()} the network was not "
+                f"built for (classes {self._classes.tolist()}). Pass every class "
+                "with classes=[...] to size the output layer up front."
+            )
+        return np.searchsorted(self._classes, y).astype(np.int64)
+
     def fit(self, X, y=None, **fit_params):
         """Train the network (from scratch unless ``warm_start``).
 
@@ -273,31 +330,44 @@ class NetClassifier(NeuralNetClassifier):
         X : array-like of shape (n_samples, n_features)
             Inputs (float features, or int64 token indices for text nets).
         y : array-like of shape (n_samples,)
-            Class labels of any type.
+            Class labels of any type; ``classes`` (if set) must contain them.
         **fit_params : dict
-            Passed to skorch's ``fit``.
+            Passed to skorch's ``partial_fit``.
 
         Returns
         -------
         self : object
         """
-        y = np.asarray(y)
-        classes, y_enc = np.unique(y, return_inverse=True)
         if not (self.warm_start and getattr(self, "initialized_", False)):
-            self._classes = classes
-            self._data_shape = {
-                "n_features": int(np.prod(np.shape(X)[1:])) if np.ndim(X) > 1 else 1,
-                "n_classes": int(classes.shape[0]),
-            }
-        elif not np.isin(classes, self._classes).all():
-            raise ValueError(
-                "warm_start=True cannot add classes the network was built for: "
-                f"{np.setdiff1d(classes, self._classes).tolist()} are new."
-            )
-        else:
-            y_enc = np.searchsorted(self._classes, y)
+            self._init_labels(X, y)
+            with _torch_seed(_seed_of(self.random_state)):
+                self.initialize()
+        return self.partial_fit(X, y, **fit_params)
+
+    def partial_fit(self, X, y=None, classes=None, **fit_params):
+        """Train for ``max_epochs`` more epochs, building the network if needed.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+            Class labels of any type.
+        classes : array-like or None, default=None
+            All labels the network must know, on the first call (overridden
+            by the ``classes`` parameter); default: the labels in ``y``.
+        **fit_params : dict
+            Passed to skorch's ``partial_fit``.
+
+        Returns
+        -------
+        self : object
+        """
         with _torch_seed(_seed_of(self.random_state)):
-            return super().fit(X, y_enc.astype(np.int64), **fit_params)
+            built = getattr(self, "initialized_", False) and hasattr(self, "_classes")
+            if not built:
+                self._init_labels(X, y, classes)
+                self.initialize()
+            return super().partial_fit(X, self._encode(y), **fit_params)
 
     @property
     def classes_(self):
@@ -434,8 +504,9 @@ class NetClassifier(NeuralNetClassifier):
         n_samples : int, default=20
             Stochastic forward passes per sample.
         random_state : int, RandomState instance or None, default=None
-            Seeds the dropout masks (``None``: the net's ``random_state``,
-            else 0), so the same call gives the same probabilities.
+            Seeds the dropout masks; ``None`` uses a seed the network drew
+            from its ``random_state`` when it was built, so the same call
+            gives the same probabilities.
 
         Yields
         ------
@@ -446,18 +517,21 @@ class NetClassifier(NeuralNetClassifier):
             raise ValueError(
                 f"n_samples must be a positive integer, got {n_samples!r}."
             )
-        base = _seed_of(random_state if random_state is not None else self.random_state)
-        base = 0 if base is None else base
-        seeds = [base + 7919 * k for k in range(n_samples)]
-        self.module_.eval()
-        with torch.no_grad():
-            for b, x in enumerate(self._batches(X)):
+        if random_state is None:
+            base = getattr(self, "_mc_seed", 0)
+        else:
+            base = _seed_of(random_state) % (2**31)
+        seeds = np.random.SeedSequence(base).generate_state(n_samples).tolist()
+        for b, x in enumerate(self._batches(X)):
+            # no_grad only around the computation: the caller keeps autograd
+            # while the generator is paused.
+            with torch.no_grad():
                 out = []
                 for s in seeds:
                     with self._mc_sample(s, b):
                         out.append(torch.softmax(self.module_(x), dim=1))
-                yield torch.stack(out, dim=1)
-        self.module_.eval()
+                proba = torch.stack(out, dim=1)
+            yield proba
 
     def predict_proba_mc(self, X, n_samples=20, random_state=None):
         """Monte-Carlo dropout class probabilities (dropout on at inference).

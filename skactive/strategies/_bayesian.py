@@ -8,9 +8,11 @@ the selected indices) leave the device.
 """
 
 import numbers
+import warnings
 
 import numpy as np
 from sklearn.base import clone
+from sklearn.pipeline import Pipeline
 from sklearn.utils import check_random_state
 
 from ..base import QueryStrategy, ScoreQueryMixin, _check_option, _check_positive_int
@@ -104,8 +106,47 @@ def _default_net():
     return make_mlp()
 
 
+def _final_step(estimator):
+    """The network at the end of a Pipeline (or the estimator itself)."""
+    return estimator[-1] if isinstance(estimator, Pipeline) else estimator
+
+
+def _check_mc_estimator(estimator, owner):
+    net = _final_step(estimator)
+    if not hasattr(net, "predict_proba_mc"):
+        raise TypeError(
+            f"{owner} needs a network with `predict_proba_mc` (e.g. "
+            "skactive.nets.make_mlp()), possibly at the end of a Pipeline, but "
+            f"estimator={type(net).__name__} has none."
+        )
+
+
+def _warn_inconsistent_dropout(estimator, owner):
+    """Plain dropout layers draw per-row masks: BatchBALD's joint needs shared ones."""
+    module = getattr(_final_step(estimator), "module_", None)
+    if module is None:
+        return
+    from ..nets import ConsistentDropout
+
+    torch = _torch()
+    plain = [type(m).__name__ for m in module.modules()
+             if isinstance(m, torch.nn.modules.dropout._DropoutNd)
+             and not isinstance(m, ConsistentDropout)]
+    if plain:
+        warnings.warn(
+            f"{owner}: the network has dropout layers that are not "
+            f"ConsistentDropout ({sorted(set(plain))}); their MC masks differ per "
+            "row, so samples are not scored under the same weight draws. Use "
+            "skactive.nets.ConsistentDropout for MC dropout.",
+            UserWarning,
+        )
+
+
 def _mc_batches(estimator, X, n_samples, seed):
     """MC probabilities of ``X`` as tensors, one batch at a time."""
+    if isinstance(estimator, Pipeline):
+        X = estimator[:-1].transform(X) if len(estimator) > 1 else X
+        estimator = estimator[-1]
     if hasattr(estimator, "iter_proba_mc"):
         yield from estimator.iter_proba_mc(X, n_samples=n_samples, random_state=seed)
     else:
@@ -175,7 +216,6 @@ class MCDropout(ScoreQueryMixin, QueryStrategy):
     (5,)
     """
 
-    _required_methods = ("predict_proba_mc",)
     _accept_sparse = False  # networks take dense batches
 
     def __init__(self, estimator=None, *, measure="bald", n_samples=20, refit=True,
@@ -190,7 +230,10 @@ class MCDropout(ScoreQueryMixin, QueryStrategy):
     def _check_estimator_methods(self, estimator):
         _check_option(self.measure, "measure", _MEASURES)
         _check_n_samples(self.n_samples)
-        super()._check_estimator_methods(estimator)
+        _check_mc_estimator(estimator, type(self).__name__)
+
+    def _fit(self, X, y):
+        _warn_inconsistent_dropout(self.estimator_, type(self).__name__)
 
     def _score(self, X_pool):
         return _pool_mc_scores(self.estimator_, X_pool, self.n_samples,
@@ -255,9 +298,11 @@ class PowerBALD(MCDropout):
                          random_state=random_state)
         self.beta = beta
 
-    def _fit(self, X, y):
+    def _check_estimator_methods(self, estimator):
+        # Checked before the network is trained, not after.
         if not isinstance(self.beta, numbers.Real) or self.beta < 0:
             raise ValueError(f"beta must be a non-negative float, got {self.beta!r}.")
+        super()._check_estimator_methods(estimator)
 
     def _select(self, scores, batch_size, rng):
         scores = scores.detach().cpu().numpy() if _is_tensor(scores) else scores
@@ -370,7 +415,6 @@ class BatchBALD(QueryStrategy):
     (4,)
     """
 
-    _required_methods = ("predict_proba_mc",)
     _accept_sparse = False  # networks take dense batches
 
     def __init__(self, estimator=None, *, n_samples=20, max_candidates=1000,
@@ -387,7 +431,10 @@ class BatchBALD(QueryStrategy):
         _check_n_samples(self.n_samples)
         _check_positive_int(self.max_candidates, "max_candidates")
         _check_positive_int(self.n_configurations, "n_configurations")
-        super()._check_estimator_methods(estimator)
+        _check_mc_estimator(estimator, type(self).__name__)
+
+    def _fit(self, X, y):
+        _warn_inconsistent_dropout(self.estimator_, type(self).__name__)
 
     def _query(self, X_pool, batch_size, rng):
         torch = _torch()
@@ -470,9 +517,14 @@ class DeepEnsemble(ScoreQueryMixin, QueryStrategy):
     def _get_estimator(self):
         return _default_net() if self.estimator is None else self.estimator
 
-    def _fit(self, X, y):
+    def _check_estimator_methods(self, estimator):
+        # Checked before the networks are trained, not after.
         _check_option(self.measure, "measure", _MEASURES)
-        n_members = _check_positive_int(self.n_members, "n_members", minimum=2)
+        _check_positive_int(self.n_members, "n_members", minimum=2)
+        super()._check_estimator_methods(estimator)
+
+    def _fit(self, X, y):
+        n_members = int(self.n_members)
         # Not check_random_state(self.random_state): with an int that stream
         # is the one fit drew the query seed and estimator_'s seed from, so
         # member 2 would repeat estimator_'s initialisation.
