@@ -40,7 +40,7 @@ Usage (from the repository root)::
     python benchmarks/deep_learning_curves.py --seeds 5 --out docs/_static
 
 The defaults are what the published table was made with; on the 2-core
-development VM they took 10 minutes (625 s) with ``--n-jobs 2``, and up to
+development VM they took 10 minutes (628 s) with ``--n-jobs 2``, and up to
 three times as long while other jobs share the cores. For a quick check of
 the script itself::
 
