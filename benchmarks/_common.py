@@ -11,6 +11,9 @@ SKACTIVE_BENCH_STRICT : {0, 1}, default 0
 import os
 import platform
 
+import numpy as np
+from scipy.spatial.distance import cdist
+
 THREADS = int(os.environ.get("SKACTIVE_BENCH_THREADS", "1"))
 SCALE = float(os.environ.get("SKACTIVE_BENCH_SCALE", "1.0"))
 STRICT = os.environ.get("SKACTIVE_BENCH_STRICT", "0").lower() not in ("", "0", "false")
@@ -31,3 +34,14 @@ def cpu_model():
     except OSError:
         pass
     return platform.processor() or "unknown"
+
+
+def kcenter_naive(X, C, k):
+    """The textbook numpy loop (an N x L cdist, then one N x D temporary per pick)."""
+    mind = cdist(X, C).min(axis=1)
+    selected = np.empty(k, dtype=np.intp)
+    for t in range(k):
+        i = int(np.argmax(mind))
+        selected[t] = i
+        mind = np.minimum(mind, np.linalg.norm(X - X[i], axis=1))
+    return selected

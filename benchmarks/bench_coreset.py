@@ -18,10 +18,9 @@
 
 import numpy as np
 import pytest
-from scipy.spatial.distance import cdist
 from sklearn.linear_model import LogisticRegression
 
-from _common import scaled
+from _common import kcenter_naive, scaled
 from skactive import CoreSet
 
 N_FEATURES = 128
@@ -39,17 +38,6 @@ def _make_problem(n_pool, dtype, seed=0):
     lr = LogisticRegression(max_iter=1000).fit(C, y_c)
     strategy = CoreSet(lr, embedding="input", refit=False).fit(C, y_c)
     return X, C, strategy
-
-
-def kcenter_naive(X, C, k):
-    """The textbook numpy loop (an N x L cdist, then one N x D temporary per pick)."""
-    mind = cdist(X, C).min(axis=1)
-    selected = np.empty(k, dtype=np.intp)
-    for t in range(k):
-        i = int(np.argmax(mind))
-        selected[t] = i
-        mind = np.minimum(mind, np.linalg.norm(X - X[i], axis=1))
-    return selected
 
 
 def kcenter_gemv(X, C, k):

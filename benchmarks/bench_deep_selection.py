@@ -36,9 +36,8 @@ import os
 
 import numpy as np
 import pytest
-from scipy.spatial.distance import cdist
 
-from _common import scaled
+from _common import kcenter_naive, scaled
 from skactive.utils import kcenter_greedy, kmeanspp_factored
 
 N_DIMS = 128
@@ -94,17 +93,6 @@ def embeddings():
 # --------------------------------------------------------------------------
 # reference implementations (numpy)
 # --------------------------------------------------------------------------
-def kcenter_naive(X, C, k):
-    """The textbook numpy loop: an N x L cdist, then one N x D temporary per pick."""
-    mind = cdist(X, C).min(axis=1)
-    selected = np.empty(k, dtype=np.intp)
-    for t in range(k):
-        i = int(np.argmax(mind))
-        selected[t] = i
-        mind = np.minimum(mind, np.linalg.norm(X - X[i], axis=1))
-    return selected
-
-
 def badge_materialised(a, h, k, rng):
     """k-means++ seeding on the explicit N x (C*D) float64 gradient embedding.
 
