@@ -18,7 +18,7 @@ from sklearn.utils.validation import (
 )
 from tqdm.auto import tqdm
 
-from .base import QueryStrategy, _check_option, _check_positive_int, default_estimator
+from .base import QueryStrategy, _check_option, _check_positive_int
 from .strategies import UncertaintySampling
 from .utils import seed_random_states
 
@@ -32,8 +32,7 @@ def _estimator_has(attr):
         if hasattr(self, "estimator_"):
             return hasattr(self.estimator_, attr)
         strategy = UncertaintySampling() if self.strategy is None else self.strategy
-        est = getattr(strategy, "estimator", None)
-        return hasattr(default_estimator() if est is None else est, attr)
+        return hasattr(strategy._get_estimator(), attr)
 
     return check
 

@@ -357,3 +357,26 @@ def test_plot_without_matplotlib(result, monkeypatch):
 def test_plot_type_error():
     with pytest.raises(TypeError, match="result"):
         plot_learning_curves([0.1, 0.2])
+
+
+def test_full_score_uses_the_strategys_own_default_classifier():
+    # Deep strategies default to a network, not LogisticRegression: the
+    # full-data reference behind deficiency must be that classifier.
+    from sklearn.datasets import load_iris
+    from sklearn.tree import DecisionTreeClassifier
+
+    from skactive import RandomSampling, active_learning_curve
+
+    class TreeByDefault(RandomSampling):
+        def _get_estimator(self):
+            if self.estimator is None:
+                return DecisionTreeClassifier(max_depth=1, random_state=0)
+            return self.estimator
+
+    X, y = load_iris(return_X_y=True)
+    res = active_learning_curve({"tree": TreeByDefault()}, X[::2], y[::2],
+                                X[1::2], y[1::2], batch_size=5, budget=10,
+                                initial_size=3, n_repeats=1, random_state=0)
+    stump = DecisionTreeClassifier(max_depth=1, random_state=0).fit(X[::2], y[::2])
+    np.testing.assert_allclose(np.ravel(res.full_score["tree"]),
+                               stump.score(X[1::2], y[1::2]))

@@ -13,7 +13,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from tqdm.auto import tqdm
 
-from ..base import QueryStrategy, _check_positive_int, default_estimator
+from ..base import QueryStrategy, _check_positive_int
 from ..learner import ActiveLearner
 from ..strategies import RandomSampling
 from ..utils import seed_random_states
@@ -105,11 +105,6 @@ def _find_reference(strategies):
 
 
 # -- the jobs -----------------------------------------------------------------
-def _estimator_of(strategy):
-    est = strategy.get_params(deep=False).get("estimator")
-    return default_estimator() if est is None else est
-
-
 def _run_strategy(strategy, X, y, X_test, y_test, seed, params):
     learner = ActiveLearner(
         clone(strategy),
@@ -618,7 +613,8 @@ def active_learning_curve(
     estimators = {}
     est_key = {}
     for name, s in strategies.items():
-        est = _estimator_of(s)
+        # The strategy's own default (a network for the deep strategies).
+        est = s._get_estimator()
         key = _hash(clone(est))
         estimators.setdefault(key, est)
         est_key[name] = key
