@@ -8,6 +8,7 @@ from ._version import __version__
 from .base import QueryStrategy
 from .evaluation import active_learning_curve, plot_learning_curves
 from .learner import ActiveLearner
+from .policies import LALMonteCarlo, LALStrategy
 from .strategies import (
     BADGE,
     BatchBALD,
@@ -32,6 +33,8 @@ __all__ = [
     "DensityWeighted",
     "DiversitySampling",
     "ExpectedErrorReduction",
+    "LALMonteCarlo",
+    "LALStrategy",
     "MCDropout",
     "PowerBALD",
     "QueryByCommittee",

@@ -30,6 +30,8 @@ STRATEGIES = {
     "diversity": "diversity sampling (least similar to the labeled set)",
     "density": "density-weighted entropy",
     "eer": "expected error reduction (slow)",
+    "lal": "LAL-iterative, shipped regressor (needs --classifier rf)",
+    "lal_independent": "LAL-independent, shipped regressor (needs --classifier rf)",
 }
 
 #: Classifier names accepted by ``--classifier``.
@@ -107,6 +109,7 @@ def make_strategy(name, estimator):
     >>> make_strategy("margin", LogisticRegression())
     UncertaintySampling(estimator=LogisticRegression(), measure='margin')
     """
+    from . import policies as p
     from . import strategies as s
 
     factories = {
@@ -121,7 +124,15 @@ def make_strategy(name, estimator):
         "diversity": lambda: s.DiversitySampling(estimator),
         "density": lambda: s.DensityWeighted(estimator),
         "eer": lambda: s.ExpectedErrorReduction(estimator),
+        "lal": lambda: p.LALStrategy(estimator, regressor="iterative"),
+        "lal_independent": lambda: p.LALStrategy(estimator, regressor="independent"),
     }
+    from sklearn.ensemble import RandomForestClassifier
+
+    if name.startswith("lal") and not isinstance(estimator, RandomForestClassifier):
+        raise ValueError(
+            f"strategy {name!r} needs a random forest; use --classifier rf."
+        )
     if name not in factories:
         raise ValueError(
             f"unknown strategy {name!r}; choose from {', '.join(STRATEGIES)}."
@@ -293,7 +304,10 @@ def _compare(args, parser):
 
     data = _load(parser, args.dataset, args.random_state)
     clf = make_classifier(args.classifier)
-    strategies = {n: make_strategy(n, clf) for n in args.strategies}
+    try:
+        strategies = {n: make_strategy(n, clf) for n in args.strategies}
+    except ValueError as exc:
+        parser.error(str(exc))
     n_train = data.X_train.shape[0]
     if args.initial_size + args.budget > n_train:
         parser.error(

@@ -97,8 +97,24 @@ def test_every_registered_strategy_builds():
 
     from skactive import QueryStrategy
 
+    from sklearn.ensemble import RandomForestClassifier
+
     for name in STRATEGIES:
-        assert isinstance(make_strategy(name, LogisticRegression()), QueryStrategy)
+        forest = name.startswith("lal")
+        clf = RandomForestClassifier() if forest else LogisticRegression()
+        assert isinstance(make_strategy(name, clf), QueryStrategy)
+
+
+def test_lal_needs_a_forest(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main([*TINY, "--strategies", "random,lal", "--classifier", "logreg"])
+    assert exc.value.code == 2
+    assert "--classifier rf" in capsys.readouterr().err
+
+
+def test_lal_runs_with_the_forest(capsys):
+    main([*TINY, "--strategies", "random,lal", "--classifier", "rf"])
+    assert "lal" in capsys.readouterr().out
 
 
 def test_format_table_without_random():
