@@ -81,12 +81,18 @@ def _check_forest(forest, owner="LAL"):
 
 def _forest_input(X):
     # Trees compare float32 features; convert once, not once per tree.
-    sparse = hasattr(X, "tocsr")
+    given = X
     X = check_array(X, dtype=np.float32, accept_sparse="csr")
-    if sparse:
+    if hasattr(X, "tocsr") and (
+        X.indices.dtype != np.intc or X.indptr.dtype != np.intc
+        or not X.has_sorted_indices
+    ):
+        # The trees' unchecked path needs sorted int32 indices; never
+        # modify the caller's matrix in place.
+        X = X.copy() if X is given else X
         X.sort_indices()
-        X.indices = X.indices.astype(np.intc, copy=False)
-        X.indptr = X.indptr.astype(np.intc, copy=False)
+        X.indices = X.indices.astype(np.intc)
+        X.indptr = X.indptr.astype(np.intc)
     return X
 
 
