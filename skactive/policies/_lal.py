@@ -824,7 +824,7 @@ class LALMonteCarlo(BaseEstimator):
             )
         return q, m, np.arange(tr[0], tr[1] + 1)
 
-    def _regressors(self, rng):
+    def _regressors(self):
         base = (
             RandomForestRegressor(n_estimators=100, max_features=6,
                                   min_samples_leaf=0.01)
@@ -851,7 +851,7 @@ class LALMonteCarlo(BaseEstimator):
                 f"{type(estimator).__name__}."
             )
         rng = check_random_state(self.random_state)
-        base, step = self._regressors(rng)
+        base, step = self._regressors()
         imax = np.iinfo(np.int32).max
         parallel = Parallel(n_jobs=self.n_jobs, return_as="generator")
         bar = tqdm(total=q * len(taus), desc=f"LAL Monte-Carlo ({self.mode})",
