@@ -31,7 +31,9 @@ For a quick check of the script: ``--repeats 2 --iterations 10 --out /tmp/x``.
 """
 
 import argparse
+import csv
 import json
+import os
 import shlex
 import sys
 import time
@@ -122,7 +124,6 @@ def main(argv=None):
                      f"{meta['simulation_seconds']:.0f} s of simulation)")
     text = "\n".join(lines) + "\n"
     print(text)
-    import os
     os.makedirs(args.out, exist_ok=True)
     with open(os.path.join(args.out, "lal_curves.md"), "w") as fh:
         fh.write(text)
@@ -134,10 +135,8 @@ def main(argv=None):
 
 def _write_shipped_csv(out):
     """One row per shipped regressor, from the artefact headers."""
-    import csv
-    import os
-
     from skactive.policies import load_lal_regressor
+    from skactive.policies._artefacts import pretrained_path
 
     with open(os.path.join(out, "lal_shipped.csv"), "w", newline="") as fh:
         w = csv.writer(fh)
@@ -148,8 +147,7 @@ def _write_shipped_csv(out):
             reg, meta = load_lal_regressor(name, return_metadata=True)
             best = max(meta["cv"], key=lambda r: r["selection_gain"]) if meta.get(
                 "cv") else {"selection_gain": float("nan")}
-            path = os.path.join(os.path.dirname(__file__), os.pardir, "skactive",
-                                "policies", "pretrained", f"lal_{name}.npz")
+            size = pretrained_path(f"lal_{name}.npz").stat().st_size
             w.writerow([
                 name, meta["command"], meta["n_rows"],
                 f"{meta['simulation_seconds'] / 60:.0f} min "
@@ -157,14 +155,11 @@ def _write_shipped_csv(out):
                 meta["settings"]["min_samples_leaf"],
                 f"{best['selection_gain']:.5f}",
                 f"{meta['n_nodes']:,} / {meta['max_depth']}",
-                f"{os.path.getsize(path) / 2**20:.2f} MiB",
+                f"{size / 2**20:.2f} MiB",
             ])
 
 
 def _write_csv(args, results, out):
-    import csv
-    import os
-
     _write_shipped_csv(out)
 
     shown = [t for t in ITERATIONS_SHOWN if t <= args.iterations]

@@ -1,6 +1,8 @@
 """LAL: features, compact regressors, the Monte-Carlo builder and the strategy."""
 
 import pickle
+from contextlib import nullcontext
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -99,19 +101,11 @@ def test_oob_matches_sklearn_without_oob_score(seed):
     y = rng.randint(0, 3, size=X.shape[0])
     y[:3] = [0, 1, 2]
     kw = dict(n_estimators=5 + seed, random_state=seed)
-    with pytest.warns(UserWarning) if seed == 0 else _nullcontext():
+    with pytest.warns(UserWarning) if seed == 0 else nullcontext():
         ref = RandomForestClassifier(oob_score=True, **kw).fit(X, y)
     plain = RandomForestClassifier(**kw).fit(X, y)
     F = lal_features(plain, X, y, X[:2])
     assert F[0, 3] == pytest.approx(ref.oob_score_)
-
-
-class _nullcontext:
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
 
 
 def test_multiclass_features_are_one_vs_rest_on_the_predicted_class(blobs3):
@@ -239,9 +233,8 @@ def test_shipped_regressors_load_fast_and_are_small():
         assert reg.n_features_in_ == 8 and meta["mode"] == name
         assert meta["feature_names"] == list(LAL_FEATURE_NAMES)
     assert time.perf_counter() - t0 < 2.0
-    folder = resources.files("skactive.policies").joinpath("pretrained")
-    total = sum(f.stat().st_size for f in map(lambda p: __import__("pathlib").Path(
-        str(p)), folder.iterdir()) if f.suffix == ".npz")
+    folder = Path(str(resources.files("skactive.policies").joinpath("pretrained")))
+    total = sum(f.stat().st_size for f in folder.glob("*.npz"))
     assert total < 25 * 2**20
 
 
