@@ -8,7 +8,7 @@ from ._version import __version__
 from .base import QueryStrategy
 from .evaluation import active_learning_curve, plot_learning_curves
 from .learner import ActiveLearner
-from .policies import LALMonteCarlo, LALStrategy
+from .policies import DAgger, IALEStrategy, LALMonteCarlo, LALStrategy
 from .strategies import (
     BADGE,
     BatchBALD,
@@ -29,10 +29,12 @@ __all__ = [
     "BADGE",
     "BatchBALD",
     "CoreSet",
+    "DAgger",
     "DeepEnsemble",
     "DensityWeighted",
     "DiversitySampling",
     "ExpectedErrorReduction",
+    "IALEStrategy",
     "LALMonteCarlo",
     "LALStrategy",
     "MCDropout",

@@ -77,16 +77,25 @@ def test_sklearn_compatible(estimator, check):
 
 
 try:  # the deep strategies need the `deep` extra
+    import numpy as np
+
     from skactive import BatchBALD, DeepEnsemble, MCDropout, PowerBALD
     from skactive.nets import make_mlp
+    from skactive.policies import IALEState, IALEStrategy, PolicyMLP
 
     _NET = make_mlp((8,), max_epochs=2, random_state=0)
+    # A policy for the reduced state of 8-d embeddings (3 * 8 + 1 columns).
+    _POLICY = PolicyMLP((4,), max_epochs=2, random_state=0).fit(
+        np.random.RandomState(0).randn(40, 25), np.arange(40) % 4 == 0)
     DEEP_STRATEGIES = [
         MCDropout(_NET, n_samples=3, random_state=0),
         PowerBALD(_NET, n_samples=3, random_state=0),
         BatchBALD(_NET, n_samples=3, max_candidates=20, n_configurations=50,
                   random_state=0),
         DeepEnsemble(_NET, n_members=2, random_state=0),
+        IALEStrategy(_NET, policy=_POLICY, state_encoder=IALEState("reduced"),
+                     random_state=0),
+        PolicyMLP((16,), max_epochs=30, random_state=0),
     ]
 except ImportError:  # pragma: no cover - without torch
     DEEP_STRATEGIES = []

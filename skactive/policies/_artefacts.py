@@ -14,7 +14,8 @@ from importlib import resources
 import numpy as np
 from sklearn.utils.validation import check_array, check_is_fitted
 
-__all__ = ["CompactForestRegressor", "load_artefact", "save_artefact"]
+__all__ = ["CompactForestRegressor", "load_artefact", "read_artefact", "save_artefact",
+           "write_artefact"]
 
 #: Bumped whenever the on-disk layout changes; loaders refuse other versions.
 FORMAT_VERSION = 1
@@ -200,6 +201,64 @@ class CompactForestRegressor:
         )
 
 
+def write_artefact(path, arrays, *, kind, n_features_in, metadata=None):
+    """Write named arrays and a JSON header (kind, format version, width).
+
+    Parameters
+    ----------
+    path : str or path-like
+    arrays : dict of str to ndarray
+    kind : str
+        What the artefact is (e.g. ``"lal-regressor"``); checked on load.
+    n_features_in : int
+        Input width of the stored model; checked on load.
+    metadata : dict or None
+        JSON-serialisable provenance: the command that made it, settings,
+        scores, versions.
+    """
+    header = dict(metadata or {})
+    header.update(kind=kind, format_version=FORMAT_VERSION,
+                  n_features_in=int(n_features_in))
+    np.savez_compressed(path, header=np.array(json.dumps(header, sort_keys=True)),
+                        **arrays)
+
+
+def read_artefact(source, *, kind):
+    """Arrays and header of a file written by :func:`write_artefact`.
+
+    Parameters
+    ----------
+    source : str, path-like or importlib Traversable
+    kind : str
+        Expected artefact kind.
+
+    Returns
+    -------
+    arrays : dict of str to ndarray
+    header : dict
+    """
+    opener = source.open("rb") if hasattr(source, "open") and \
+        not isinstance(source, (str, bytes)) else open(source, "rb")
+    with opener as fh:
+        data = np.load(fh, allow_pickle=False)
+        arrays = {k: data[k] for k in data.files}
+    if "header" not in arrays:
+        raise ValueError(f"{source} is not a skactive artefact (no header).")
+    header = json.loads(str(arrays.pop("header")))
+    if header.get("kind") != kind:
+        raise ValueError(
+            f"{source} holds a {header.get('kind')!r} artefact, not {kind!r}."
+        )
+    if header.get("format_version") != FORMAT_VERSION:
+        raise ValueError(
+            f"{source} has artefact format version {header.get('format_version')}, "
+            f"but this skactive reads version {FORMAT_VERSION}. Re-create it "
+            "with the script named in its header, or install the skactive "
+            "version that wrote it."
+        )
+    return arrays, header
+
+
 def save_artefact(path, regressor, *, kind, metadata=None):
     """Write a compact regressor and its header to ``path`` (``.npz``).
 
@@ -213,11 +272,8 @@ def save_artefact(path, regressor, *, kind, metadata=None):
         JSON-serialisable provenance: the command that made it, settings,
         scores, versions.
     """
-    header = dict(metadata or {})
-    header.update(kind=kind, format_version=FORMAT_VERSION,
-                  n_features_in=regressor.n_features_in_)
-    np.savez_compressed(path, header=np.array(json.dumps(header, sort_keys=True)),
-                        **regressor._arrays())
+    write_artefact(path, regressor._arrays(), kind=kind,
+                   n_features_in=regressor.n_features_in_, metadata=metadata)
 
 
 def load_artefact(source, *, kind, n_features_in=None):
@@ -236,21 +292,7 @@ def load_artefact(source, *, kind, n_features_in=None):
     regressor : CompactForestRegressor
     header : dict
     """
-    with open(source, "rb") if isinstance(source, str) else source.open("rb") as fh:
-        data = np.load(fh, allow_pickle=False)
-        arrays = {k: data[k] for k in data.files}
-    header = json.loads(str(arrays.pop("header")))
-    if header.get("kind") != kind:
-        raise ValueError(
-            f"{source} holds a {header.get('kind')!r} artefact, not {kind!r}."
-        )
-    if header.get("format_version") != FORMAT_VERSION:
-        raise ValueError(
-            f"{source} has artefact format version {header.get('format_version')}, "
-            f"but this skactive reads version {FORMAT_VERSION}. Re-create it "
-            "with the script named in its header, or install the skactive "
-            "version that wrote it."
-        )
+    arrays, header = read_artefact(source, kind=kind)
     regressor = CompactForestRegressor(
         max_depth=int(arrays.pop("max_depth")),
         n_features_in=int(arrays.pop("n_features_in")),

@@ -1,0 +1,133 @@
+"""Learn the IALE policy that ships with skactive.
+
+Runs :class:`skactive.policies.DAgger` with the six heuristic experts of the
+paper (:class:`~skactive.policies.IALEExpert`) on ``load_digits`` with the
+image CNN of Gal et al. (:func:`skactive.nets.make_image_cnn`) and writes the
+policy as a versioned artefact into
+``skactive/policies/pretrained/iale_digits_cnn.npz``. The aggregated
+(state, action) pairs and the per-episode history go to
+``scripts/iale_data/`` (not committed), so a policy can be re-fitted with
+other settings without simulating again (``--refit-only``).
+
+The shipped policy was made on the 2-core development VM (CPU) with::
+
+    python scripts/train_iale.py --episodes 40 --n-jobs 1
+
+(the run time and every setting are recorded in the artefact header). The
+paper's scale is a GPU job::
+
+    python scripts/train_iale.py --episodes 100 --budget 1000 \\
+        --validation-size 100 --cnn-epochs 100 --device cuda --n-jobs 6
+
+which on MNIST would also need its data (not available offline here).
+"""
+
+import argparse
+import json
+import platform
+import shlex
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import sklearn
+import torch
+from sklearn.datasets import load_digits
+
+import skactive
+from skactive.nets import make_image_cnn
+from skactive.policies import DAgger, IALEExpert, IALEState, PolicyMLP
+from skactive.policies._iale import save_iale_policy
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--episodes", type=int, default=40)
+    p.add_argument("--budget", type=int, default=120,
+                   help="labeled samples at the end of an episode")
+    p.add_argument("--batch-size", type=int, default=10, help="acquisition size")
+    p.add_argument("--n-candidates", type=int, default=100)
+    p.add_argument("--validation-size", type=int, default=300)
+    p.add_argument("--cnn-epochs", type=int, default=30)
+    p.add_argument("--policy-epochs", type=int, default=30)
+    p.add_argument("--state", choices=("full", "reduced"), default="reduced")
+    p.add_argument("--beta", default="0.5",
+                   help="float, exponential, linear or inverse_sigmoid")
+    p.add_argument("--coin", choices=("episode", "step"), default="step")
+    p.add_argument("--n-jobs", type=int, default=1,
+                   help="parallel expert roll-outs within a step")
+    p.add_argument("--device", default="cpu")
+    p.add_argument("--seed", type=int, default=2022)
+    p.add_argument("--name", default="iale_digits_cnn")
+    p.add_argument("--out", default=None, help="artefact path (default: package)")
+    p.add_argument("--refit-only", action="store_true",
+                   help="re-fit the policy on the saved pairs")
+    args = p.parse_args(argv)
+    try:
+        beta = float(args.beta)
+    except ValueError:
+        beta = args.beta
+
+    data_dir = ROOT / "scripts" / "iale_data"
+    data_dir.mkdir(exist_ok=True)
+    cache = data_dir / f"{args.name}.npz"
+    out = Path(args.out) if args.out else \
+        ROOT / "skactive" / "policies" / "pretrained" / f"{args.name}.npz"
+    policy = PolicyMLP(max_epochs=args.policy_epochs, device=args.device,
+                       random_state=args.seed)
+    encoder = IALEState(args.state)
+    t0 = time.time()
+    if args.refit_only:
+        saved = np.load(cache)
+        S, A = saved["states"], saved["actions"]
+        history = json.loads(str(saved["history"]))
+        sim_seconds = float(saved["seconds"])
+        policy.fit(S, A)
+    else:
+        X, y = load_digits(return_X_y=True)
+        X = (X / 16.0).astype(np.float32)
+        net = make_image_cnn(max_epochs=args.cnn_epochs, device=args.device)
+        dagger = DAgger(
+            policy, IALEExpert(n_jobs=args.n_jobs), encoder, net,
+            n_episodes=args.episodes, beta=beta, coin=args.coin,
+            budget=args.budget, batch_size=args.batch_size,
+            n_candidates=args.n_candidates, validation_size=args.validation_size,
+            random_state=args.seed, verbose=True,
+        ).fit(X, y)
+        S, A, history = dagger.states_, dagger.actions_, dagger.history_
+        sim_seconds = time.time() - t0
+        np.savez_compressed(cache, states=S, actions=A, seconds=sim_seconds,
+                            history=np.array(json.dumps(history)))
+        policy = dagger.policy_
+    seconds = time.time() - t0
+    for e, (a, w) in enumerate(zip(history["agreement"], history["winners"])):
+        print(f"episode {e:3d}: agreement {a:.3f}  aubc {history['aubc'][e]:.3f}  "
+              f"winners {w}")
+    meta = {
+        "command": "python scripts/train_iale.py " + " ".join(
+            shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:])),
+        "source": "sklearn.datasets.load_digits (X / 16), image CNN 8x8",
+        "settings": {k: v for k, v in vars(args).items() if k not in ("out",)},
+        "n_pairs": int(S.shape[0]),
+        "positive_rate": float(np.mean(A)),
+        "simulation_seconds": round(sim_seconds, 1),
+        "total_seconds": round(seconds + (sim_seconds if args.refit_only else 0), 1),
+        "history": {k: history[k] for k in (
+            "agreement", "aubc", "winners", "expert_steps", "policy_steps")},
+        "date": date.today().isoformat(),
+        "skactive_version": skactive.__version__,
+        "sklearn_version": sklearn.__version__,
+        "torch_version": torch.__version__,
+        "machine": f"{platform.machine()}, device {args.device}, "
+                   f"{args.n_jobs} jobs, {torch.get_num_threads()} torch threads",
+    }
+    save_iale_policy(out, policy, encoder, metadata=meta)
+    print(f"wrote {out} ({out.stat().st_size / 1024:.0f} KB) in {seconds:.0f} s")
+
+
+if __name__ == "__main__":
+    main()
