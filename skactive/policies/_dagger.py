@@ -33,6 +33,7 @@ from tqdm.auto import tqdm
 
 from ..base import _check_option, _check_positive_int
 from ..evaluation import aubc
+from ..strategies._bayesian import _default_net
 from ..utils import seed_random_states, top_k
 
 __all__ = ["DAgger", "beta_schedule", "policy_scores"]
@@ -244,12 +245,7 @@ class DAgger(BaseEstimator):
         from ._iale import IALEExpert, IALEState
         from ._policy_net import PolicyMLP
 
-        if self.estimator is None:
-            from ..nets import make_mlp
-
-            estimator = make_mlp()
-        else:
-            estimator = self.estimator
+        estimator = _default_net() if self.estimator is None else self.estimator
         policy = PolicyMLP() if self.policy is None else self.policy
         expert = IALEExpert() if self.expert is None else self.expert
         encoder = IALEState() if self.state_encoder is None else self.state_encoder

@@ -16,6 +16,7 @@ from sklearn.metrics import check_scoring
 from sklearn.utils.validation import check_is_fitted
 
 from ..base import QueryStrategy, _check_option, _check_positive_int
+from ..strategies._bayesian import _default_net
 from ..utils import chunk_rows, embed, iter_chunks, predict_proba_chunked, top_k
 from ._artefacts import pretrained_path, read_artefact, write_artefact
 from ._dagger import DAgger, policy_scores
@@ -466,12 +467,6 @@ def load_iale_policy(source="digits-cnn", *, return_metadata=False):
 
 
 # -- strategy -----------------------------------------------------------------
-def _default_net():
-    from ..nets import make_mlp
-
-    return make_mlp()
-
-
 class IALEStrategy(QueryStrategy):
     """Query with an imitation-learned IALE policy.
 
