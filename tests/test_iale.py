@@ -523,6 +523,9 @@ def test_strategy_width_mismatch_is_explained(digits):
         IALEStrategy(make_mlp((8,), max_epochs=2), policy=full).fit(X[:50], y[:50])
     with pytest.raises(TypeError, match="policy must be"):
         IALEStrategy(make_mlp((8,), max_epochs=2), policy=3).fit(X[:50], y[:50])
+    with pytest.raises(TypeError, match="n_candidates must be an integer"):
+        IALEStrategy(make_mlp((16,), max_epochs=2), policy=full,
+                     n_candidates="all").fit(X[:50], y[:50])
     with pytest.raises(ValueError, match="n_candidates=2 is smaller"):
         IALEStrategy(make_mlp((16,), max_epochs=2), policy=full,
                      n_candidates=2).fit(X[:50], y[:50]).query(X[50:], 5)

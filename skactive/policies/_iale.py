@@ -557,6 +557,8 @@ class IALEStrategy(QueryStrategy):
         )
 
     def _fit(self, X, y):
+        if self.n_candidates != "auto":  # fail at fit, not at the first query
+            _check_positive_int(self.n_candidates, "n_candidates")
         policy, encoder = self._resolve_policy()
         width = policy.n_features_in_
         D = embed(self.estimator_, X[:1]).shape[1]
