@@ -20,7 +20,7 @@ from tqdm.auto import tqdm
 
 from .base import QueryStrategy, _check_option, _check_positive_int
 from .strategies import UncertaintySampling
-from .utils import seed_random_states
+from .utils import seed_random_states, stratified_indices
 
 __all__ = ["ActiveLearner"]
 
@@ -259,15 +259,7 @@ class ActiveLearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
             )
         if self.initial == "random":
             return rng.permutation(n)[:size]
-        classes = np.unique(y)
-        if classes.shape[0] > size:
-            classes = rng.permutation(classes)[:size]
-        first = np.array(
-            [rng.choice(np.flatnonzero(y == c)) for c in classes], dtype=np.intp
-        )
-        rest = np.setdiff1d(np.arange(n), first)
-        fill = rng.permutation(rest)[: size - first.shape[0]]
-        return np.concatenate([first, fill])
+        return stratified_indices(y, size, rng)
 
     def _eval_score(self, estimator):
         if self.eval_set is None:

@@ -34,7 +34,7 @@ from tqdm.auto import tqdm
 from ..base import _check_option, _check_positive_int
 from ..evaluation import aubc
 from ..strategies._bayesian import _default_net
-from ..utils import seed_random_states, top_k
+from ..utils import seed_random_states, stratified_indices, top_k
 
 __all__ = ["DAgger", "beta_schedule", "policy_scores"]
 
@@ -109,16 +109,6 @@ def policy_scores(policy, states):
     if hasattr(policy, "decision_function"):
         return np.asarray(policy.decision_function(states), dtype=np.float64)
     return np.asarray(policy.predict_proba(states))[:, -1].astype(np.float64)
-
-
-def _stratified_pick(y, size, rng, pool):
-    """``size`` indices of ``pool``: one per class first, then random."""
-    classes = np.unique(y[pool])
-    if classes.shape[0] > size:
-        classes = rng.permutation(classes)[:size]
-    first = np.array([rng.choice(pool[y[pool] == c]) for c in classes], dtype=np.intp)
-    rest = np.setdiff1d(pool, first)
-    return np.concatenate([first, rng.permutation(rest)[: size - first.shape[0]]])
 
 
 class DAgger(BaseEstimator):
@@ -364,9 +354,9 @@ class DAgger(BaseEstimator):
                  estimator, beta, batch, n_cand, init, budget, n_val, bar):
         n = y.shape[0]
         order = gen.permutation(n)
-        val = _stratified_pick(y, n_val, gen, order)
+        val = stratified_indices(y, n_val, gen, order)
         rest = np.setdiff1d(order, val)
-        labeled = _stratified_pick(y, init, gen, rest)
+        labeled = stratified_indices(y, init, gen, rest)
         pool = np.setdiff1d(rest, labeled)
         X_val, y_val = X[val], y[val]
         template = clone(estimator)

@@ -9,7 +9,7 @@ from ._embedding import (
 )
 from ._kernels import kcenter_greedy, kmeanspp_factored, min_sq_distances
 from ._random import seed_random_states
-from ._selection import check_batch_size, query_rng, top_k
+from ._selection import check_batch_size, query_rng, stratified_indices, top_k
 
 __all__ = [
     "check_batch_size",
@@ -23,5 +23,6 @@ __all__ = [
     "predict_proba_chunked",
     "query_rng",
     "seed_random_states",
+    "stratified_indices",
     "top_k",
 ]

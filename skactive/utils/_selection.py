@@ -4,7 +4,7 @@ import numbers
 
 import numpy as np
 
-__all__ = ["top_k", "check_batch_size", "query_rng"]
+__all__ = ["top_k", "check_batch_size", "query_rng", "stratified_indices"]
 
 
 def query_rng(seed, n_pool):
@@ -160,3 +160,44 @@ def _top_k_torch(scores, k, rng):
     selected = selected[shuffle]
     order = torch.sort(-scores[selected], stable=True).indices
     return selected[order].cpu().numpy().astype(np.intp)
+
+
+def stratified_indices(y, size, rng, candidates=None):
+    """``size`` indices with one sample of each class first, then random ones.
+
+    The initial labeled set of a cold start: every class is represented when
+    ``size`` allows (otherwise ``size`` random classes get one sample each),
+    and the rest is filled uniformly at random.
+
+    Parameters
+    ----------
+    y : ndarray of shape (n_samples,)
+        Labels.
+    size : int
+        Number of indices, at most the number of candidates.
+    rng : numpy.random.RandomState or numpy.random.Generator
+    candidates : ndarray of int or None, default=None
+        Indices to draw from; ``None`` means all of ``y``.
+
+    Returns
+    -------
+    indices : ndarray of shape (size,)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skactive.utils import stratified_indices
+    >>> y = np.array([0, 0, 0, 0, 1, 1, 2, 2])
+    >>> idx = stratified_indices(y, 4, np.random.RandomState(0))
+    >>> sorted(set(y[idx][:3].tolist()))
+    [0, 1, 2]
+    """
+    if candidates is None:
+        candidates = np.arange(y.shape[0])
+    classes = np.unique(y[candidates])
+    if classes.shape[0] > size:
+        classes = rng.permutation(classes)[:size]
+    first = np.array([rng.choice(candidates[y[candidates] == c]) for c in classes],
+                     dtype=np.intp)
+    rest = np.setdiff1d(candidates, first)
+    return np.concatenate([first, rng.permutation(rest)[: size - first.shape[0]]])
