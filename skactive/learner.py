@@ -4,7 +4,6 @@ import numbers
 import time
 
 import numpy as np
-import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone
 from sklearn.metrics import check_scoring
 from sklearn.utils import check_random_state
@@ -20,7 +19,7 @@ from tqdm.auto import tqdm
 
 from .base import QueryStrategy, _check_option, _check_positive_int
 from .strategies import UncertaintySampling
-from .utils import seed_random_states, stratified_indices
+from .utils import seed_random_states, stratified_indices, vstack_rows
 
 __all__ = ["ActiveLearner"]
 
@@ -440,10 +439,7 @@ class ActiveLearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
                     f"y_new has {new} labels but the learner was taught {old} "
                     "labels; teach labels of the same type."
                 )
-            if sp.issparse(self.X_labeled_) or sp.issparse(X_new):
-                X_all = sp.vstack([self.X_labeled_, X_new], format="csr")
-            else:
-                X_all = np.vstack([self.X_labeled_, X_new])
+            X_all = vstack_rows(self.X_labeled_, X_new)
             y_all = np.concatenate([self.y_labeled_, y_new])
             strategy = clone(self.strategy_)
             history = list(self.history_)

@@ -17,7 +17,14 @@ from sklearn.utils.validation import check_is_fitted
 
 from ..base import QueryStrategy, _check_option, _check_positive_int
 from ..strategies._bayesian import _default_net
-from ..utils import chunk_rows, embed, iter_chunks, predict_proba_chunked, top_k
+from ..utils import (
+    chunk_rows,
+    embed,
+    iter_chunks,
+    predict_proba_chunked,
+    top_k,
+    vstack_rows,
+)
 from ._artefacts import pretrained_path, read_artefact, write_artefact
 from ._dagger import DAgger, policy_scores
 from ._policy_net import PolicyMLP
@@ -279,17 +286,9 @@ def _rollout(name, strategy, estimator, X_lab, y_lab, X_cand, y_cand, X_val, y_v
     pick = strategy.fit(X_lab, y_lab).query(X_cand, batch_size=k)
     # clone() keeps the classifier's seed: every proposal is scored by a
     # model trained from the same initialisation (the code's init_weights).
-    model = clone(estimator).fit(_vstack(X_lab, X_cand[pick]),
+    model = clone(estimator).fit(vstack_rows(X_lab, X_cand[pick]),
                                  np.concatenate([y_lab, y_cand[pick]]))
     return name, pick, float(scoring(model, X_val, y_val))
-
-
-def _vstack(A, B):
-    if hasattr(A, "tocsr"):
-        import scipy.sparse as sp
-
-        return sp.vstack([A, B]).tocsr()
-    return np.concatenate([A, B])
 
 
 class IALEExpert(BaseEstimator):
@@ -561,7 +560,12 @@ class IALEStrategy(QueryStrategy):
             _check_positive_int(self.n_candidates, "n_candidates")
         policy, encoder = self._resolve_policy()
         width = policy.n_features_in_
-        D = embed(self.estimator_, X[:1]).shape[1]
+        # The labeled summary is needed anyway; its mean embedding gives D.
+        # Without an encoder the candidates below are IALEState(s) with the
+        # default normalize=True, for which IALEState()'s summary holds.
+        probe = IALEState() if encoder is None else encoder
+        summary = probe.summarize_labeled(self.estimator_, X, y)
+        D = summary["mean_embedding"].shape[0]
         C = len(self.classes_)
         if encoder is None:
             matches = [IALEState(s) for s in _STATES
@@ -585,8 +589,7 @@ class IALEStrategy(QueryStrategy):
                 f"embeddings).{hint} Policies need the embedding width they "
                 "were trained with."
             )
-        self.policy_, self.state_encoder_ = policy, encoder
-        self.summary_ = encoder.summarize_labeled(self.estimator_, X, y)
+        self.policy_, self.state_encoder_, self.summary_ = policy, encoder, summary
 
     def _n_candidates(self, batch_size, n_pool):
         m = self.n_candidates

@@ -6,6 +6,7 @@ from ._embedding import (
     gradient_embedding_factors,
     iter_chunks,
     predict_proba_chunked,
+    vstack_rows,
 )
 from ._kernels import kcenter_greedy, kmeanspp_factored, min_sq_distances
 from ._random import seed_random_states
@@ -25,4 +26,5 @@ __all__ = [
     "seed_random_states",
     "stratified_indices",
     "top_k",
+    "vstack_rows",
 ]

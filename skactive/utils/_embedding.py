@@ -6,11 +6,13 @@ network that exposes its own ``embed`` / ``gradient_embedding_factors``.
 """
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn import get_config
 from sklearn.pipeline import Pipeline
 from sklearn.utils import gen_batches
 
 __all__ = [
+    "vstack_rows",
     "embed",
     "gradient_embedding_factors",
     "predict_proba_chunked",
@@ -160,3 +162,19 @@ def gradient_embedding_factors(estimator, X, proba=None):
     a = np.array(proba, dtype=float, copy=True)
     a[np.arange(a.shape[0]), a.argmax(axis=1)] -= 1.0
     return a, embed(estimator, X)
+
+
+def vstack_rows(A, B):
+    """Rows of ``A`` then rows of ``B``; CSR when either is sparse.
+
+    Parameters
+    ----------
+    A, B : ndarray or sparse matrix with the same number of columns
+
+    Returns
+    -------
+    stacked : ndarray or scipy.sparse.csr_matrix
+    """
+    if sp.issparse(A) or sp.issparse(B):
+        return sp.vstack([A, B], format="csr")
+    return np.vstack([A, B])
