@@ -364,3 +364,20 @@ def _check_option(value, name, options):
             f"{name} must be one of {sorted(options)}, got {value!r}."
         )
     return value
+
+
+def _clone_keeping(estimator, name, keep):
+    """``clone(estimator)``, except that parameter ``name`` is passed through
+    unchanged when ``keep(value)`` is true.
+
+    Learned strategies hold learned data (a fitted regressor or policy) as a
+    parameter; ``clone`` would return it unfitted, so every scikit-learn
+    meta-tool would silently get an unusable copy (the semantics of
+    ``sklearn.frozen.FrozenEstimator``). Every other parameter is cloned.
+    """
+    params = estimator.get_params(deep=False)
+    value = params.pop(name)
+    params = {k: clone(v, safe=False) for k, v in params.items()}
+    if not keep(value):
+        value = clone(value, safe=False)
+    return type(estimator)(**{name: value}, **params)

@@ -15,7 +15,7 @@ from sklearn.base import BaseEstimator, clone
 from sklearn.metrics import check_scoring
 from sklearn.utils.validation import check_is_fitted
 
-from ..base import QueryStrategy, _check_option, _check_positive_int
+from ..base import QueryStrategy, _check_option, _check_positive_int, _clone_keeping
 from ..strategies._bayesian import _default_net
 from ..utils import (
     chunk_rows,
@@ -627,9 +627,6 @@ class IALEStrategy(QueryStrategy):
         return cand[top_k(policy_scores(self.policy_, states), batch_size, rng)]
 
     def __sklearn_clone__(self):
-        # A fitted policy is learned data, like a shipped one: clone keeps it
-        # (FrozenEstimator semantics), so ActiveLearner and GridSearchCV work.
-        params = self.get_params(deep=False)
-        policy = params.pop("policy")
-        params = {k: clone(v, safe=False) for k, v in params.items()}
-        return type(self)(policy=policy, **params)
+        # The policy (a name, a file or a fitted policy) is learned data and
+        # is never fitted by the strategy: kept as it is.
+        return _clone_keeping(self, "policy", lambda policy: True)

@@ -23,7 +23,13 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 from tqdm.auto import tqdm
 
-from ..base import QueryStrategy, ScoreQueryMixin, _check_option, _check_positive_int
+from ..base import (
+    QueryStrategy,
+    ScoreQueryMixin,
+    _check_option,
+    _check_positive_int,
+    _clone_keeping,
+)
 from ..datasets import make_gaussian_clouds
 from ..utils import chunk_rows, iter_chunks, top_k
 from ._artefacts import load_artefact, pretrained_path
@@ -475,16 +481,8 @@ class LALStrategy(ScoreQueryMixin, QueryStrategy):
         return self._state.pool_features(X_pool, chunk_size=self.chunk_size)
 
     def __sklearn_clone__(self):
-        # A fitted regressor is learned data, like a shipped one: clone keeps
-        # it (as sklearn.frozen.FrozenEstimator does) instead of returning
-        # an unfitted copy, so ActiveLearner, GridSearchCV and
-        # active_learning_curve can use it. Everything else is cloned.
-        params = self.get_params(deep=False)
-        regressor = params.pop("regressor")
-        params = {k: clone(v, safe=False) for k, v in params.items()}
-        if not _is_fitted_regressor(regressor):
-            regressor = clone(regressor, safe=False)
-        return type(self)(regressor=regressor, **params)
+        # A fitted regressor is learned data, like a shipped one: kept.
+        return _clone_keeping(self, "regressor", _is_fitted_regressor)
 
     def __getstate__(self):
         state = dict(super().__getstate__())
