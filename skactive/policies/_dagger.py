@@ -327,6 +327,8 @@ class DAgger(BaseEstimator):
                 episodes += [np.full(len(a), e) for a in record["actions"]]
                 S = np.concatenate(states)
                 A = np.concatenate(actions)
+                # Keep the aggregate only once (the full state is 6 KB a row).
+                states, actions = [S], [A]
                 fitted = clone(policy)
                 seed_random_states(fitted, np.random.RandomState(seeds[2]))
                 fitted.fit(S, A)
