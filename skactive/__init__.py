@@ -8,6 +8,7 @@ from ._version import __version__
 from .base import QueryStrategy
 from .evaluation import active_learning_curve, plot_learning_curves
 from .learner import ActiveLearner
+from .oracle import OptimalOrderSearch, ReplayOrder
 from .policies import DAgger, IALEStrategy, LALMonteCarlo, LALStrategy
 from .strategies import (
     BADGE,
@@ -17,6 +18,7 @@ from .strategies import (
     DensityWeighted,
     DiversitySampling,
     ExpectedErrorReduction,
+    IDMR,
     MCDropout,
     PowerBALD,
     QueryByCommittee,
@@ -35,13 +37,16 @@ __all__ = [
     "DiversitySampling",
     "ExpectedErrorReduction",
     "IALEStrategy",
+    "IDMR",
     "LALMonteCarlo",
     "LALStrategy",
     "MCDropout",
+    "OptimalOrderSearch",
     "PowerBALD",
     "QueryByCommittee",
     "QueryStrategy",
     "RandomSampling",
+    "ReplayOrder",
     "UncertaintySampling",
     "__version__",
     "active_learning_curve",

@@ -66,6 +66,28 @@ def _is_missing(y, missing_label):
     return np.asarray(y == missing_label, dtype=bool)
 
 
+def _check_initial_indices(initial, n):
+    """The user's initial set: distinct row indices leaving a non-empty pool."""
+    idx = np.asarray(initial)
+    if idx.ndim != 1 or idx.shape[0] == 0 or idx.dtype.kind not in "iu":
+        raise ValueError(
+            "initial must be 'stratified', 'random' or a non-empty 1-D array of "
+            f"integer row indices of X, got {initial!r}."
+        )
+    if idx.min() < 0 or idx.max() >= n:
+        raise ValueError(
+            f"initial has indices outside [0, {n}): X has {n} rows."
+        )
+    if np.unique(idx).shape[0] != idx.shape[0]:
+        raise ValueError("initial has repeated indices; each row is labeled once.")
+    if idx.shape[0] >= n:
+        raise ValueError(
+            f"initial labels all {n} rows of X and leaves no pool; leave at "
+            "least one row out."
+        )
+    return idx.astype(np.intp)
+
+
 def _label_kind(y):
     """'number', 'string' or 'object' (mixed: not compared)."""
     kind = y.dtype.kind
@@ -104,11 +126,14 @@ class ActiveLearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         Size of the initial labeled set when ``y`` is fully labeled. Ignored
         when ``y`` contains ``missing_label``: the labeled rows are the
         initial set.
-    initial : {"stratified", "random"}, default="stratified"
+    initial : {"stratified", "random"} or array-like of int, default="stratified"
         How the initial set is drawn: ``"stratified"`` takes one sample of
         each class first (of ``initial_size`` random classes if there are more
         classes than that) and fills up at random; ``"random"`` draws
-        uniformly and may miss classes.
+        uniformly and may miss classes. An array of row indices of ``X`` is
+        the initial set itself (``initial_size`` is then ignored), e.g. the
+        warm-start set an :class:`~skactive.oracle.OptimalOrderSearch` was
+        run from.
     missing_label : int, float, str or None, default=-1
         Marker of unlabeled samples in ``y`` (``np.nan`` for float labels).
         ``None`` means every sample is labeled.
@@ -227,7 +252,8 @@ class ActiveLearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         _check_positive_int(self.batch_size, "batch_size")
         _check_positive_int(self.budget, "budget", minimum=0)
         _check_positive_int(self.initial_size, "initial_size")
-        _check_option(self.initial, "initial", ("stratified", "random"))
+        if isinstance(self.initial, str):
+            _check_option(self.initial, "initial", ("stratified", "random"))
         _check_missing_label(self.missing_label)
         if self.oracle is not None and not callable(self.oracle):
             raise TypeError(
@@ -250,6 +276,8 @@ class ActiveLearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
 
     def _initial_indices(self, y, rng):
         n = y.shape[0]
+        if not isinstance(self.initial, str):
+            return _check_initial_indices(self.initial, n)
         size = self.initial_size
         if size >= n:
             raise ValueError(

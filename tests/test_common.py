@@ -7,6 +7,7 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skactive import (
     BADGE,
+    IDMR,
     ActiveLearner,
     CoreSet,
     DensityWeighted,
@@ -15,8 +16,10 @@ from skactive import (
     LALStrategy,
     QueryByCommittee,
     RandomSampling,
+    ReplayOrder,
     UncertaintySampling,
 )
+from skactive.strategies import KMeansBinner
 
 STRATEGIES = [
     RandomSampling(random_state=0),
@@ -35,6 +38,9 @@ STRATEGIES = [
     LALStrategy(RandomForestClassifier(10, random_state=0), random_state=0),
     LALStrategy(RandomForestClassifier(10, random_state=0), regressor="independent",
                 random_state=0),
+    IDMR(UncertaintySampling(LogisticRegression(), random_state=0), random_state=0),
+    IDMR(CoreSet(), binner=KMeansBinner(n_bins=2), random_state=0),
+    ReplayOrder([3, 1, 2], random_state=0),
 ]
 
 LEARNERS = [

@@ -21,6 +21,7 @@ from skactive.evaluation import (
     deficiency,
     plot_learning_curves,
     relative_aubc,
+    xi_quality,
 )
 
 SETTINGS = dict(batch_size=5, budget=15, initial_size=6, n_repeats=2)
@@ -45,6 +46,26 @@ def _strategies():
 def result(iris):
     X, y = iris
     return active_learning_curve(_strategies(), X, y, random_state=0, **SETTINGS)
+
+
+# -- xi_quality ---------------------------------------------------------------
+def test_xi_quality_is_the_mean_over_acquisition_steps():
+    assert xi_quality([0.1, 0.5, 0.7, 0.9]) == pytest.approx(0.7)
+    # The warm-start point does not count and may be missing.
+    assert xi_quality([np.nan, 0.5, 0.7, 0.9]) == pytest.approx(0.7)
+    np.testing.assert_allclose(xi_quality([[0.0, 1.0, 1.0], [0.3, 0.2, 0.4]]),
+                               [1.0, 0.3])
+    # The right Riemann sum is above the trapezoid AUBC of a rising curve.
+    assert xi_quality([0.0, 0.5, 1.0]) > aubc([0.0, 0.5, 1.0])
+
+
+@pytest.mark.parametrize("bad, err", [
+    ("abc", TypeError), ([0.4], ValueError), ([[[0.1, 0.2]]], ValueError),
+    ([0.1, np.inf], ValueError),
+])
+def test_xi_quality_rejects_bad_curves(bad, err):
+    with pytest.raises(err, match="scores"):
+        xi_quality(bad)
 
 
 # -- aubc -----------------------------------------------------------------------

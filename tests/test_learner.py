@@ -109,6 +109,16 @@ def test_same_seed_same_sequence_and_different_seed_differs(data):
     assert not np.array_equal(a.labeled_indices_, c.labeled_indices_)
 
 
+def test_given_initial_set_is_used_as_is(data):
+    X, y = data
+    init = np.array([7, 3, 150, 299, 42])
+    al = ActiveLearner(RandomSampling(), batch_size=5, budget=10, initial=init,
+                       initial_size=50, random_state=0).fit(X, y)
+    np.testing.assert_array_equal(al.labeled_indices_[:5], init)
+    assert al.labeled_indices_.shape == (15,)
+    assert al.history_[0]["n_labeled"] == 5
+
+
 def test_stratified_initial_set_covers_every_class(data):
     X, y = data
     for seed in range(5):
@@ -247,6 +257,11 @@ def test_decision_function_classifier_with_margin(data):
         ({"initial_size": 300}, r"initial_size=300 leaves no pool"),
         ({"batch_size": 0}, r"batch_size must be >= 1"),
         ({"initial": "kmeans"}, r"initial must be one of"),
+        ({"initial": [0, 0, 1]}, r"initial has repeated indices"),
+        ({"initial": [5, 300]}, r"initial has indices outside \[0, 300\)"),
+        ({"initial": np.arange(300)}, r"initial labels all 300 rows"),
+        ({"initial": [0.5, 1.5]}, r"integer row indices"),
+        ({"initial": 3}, r"integer row indices"),
         ({"eval_set": "test"}, r"eval_set must be a tuple"),
     ],
 )

@@ -1,4 +1,5 @@
-"""Summary metrics of active learning curves: AUBC, relative AUBC, deficiency."""
+"""Summary metrics of active learning curves: AUBC, ξ-quality, relative AUBC,
+deficiency."""
 
 import numbers
 
@@ -7,7 +8,7 @@ import numpy as np
 # np.trapz was renamed np.trapezoid in NumPy 2.0.
 _trapezoid = getattr(np, "trapezoid", None) or getattr(np, "trapz")
 
-__all__ = ["aubc", "deficiency", "relative_aubc"]
+__all__ = ["aubc", "deficiency", "relative_aubc", "xi_quality"]
 
 
 def _check_curves(curve, name):
@@ -116,6 +117,64 @@ def aubc(scores, n_labeled=None):
     if area.ndim == 0:
         return float(area)
     return area
+
+
+def xi_quality(scores):
+    """Zhou et al.'s ξ-quality: the mean score over the acquisition steps.
+
+    ``q = (1/K) sum_{k=1}^{K} tau(k)``, where ``tau(k)`` is the score after
+    the k-th acquired batch. The score of the warm-start model (``k = 0``,
+    the first point of ``scores``) is left out, as in the paper's definition
+    (their code included it: a constant that only shifts the quality). It is
+    the right Riemann sum of the learning curve, whereas :func:`aubc` uses
+    the trapezoid rule with the warm-start point.
+
+    Parameters
+    ----------
+    scores : array-like of shape (K + 1,) or (n_curves, K + 1)
+        Scores after 0, 1, ..., K acquired batches (one curve per row). The
+        first point is ignored and may be NaN (no warm-start model).
+
+    Returns
+    -------
+    quality : float or ndarray of shape (n_curves,)
+
+    See Also
+    --------
+    aubc : Trapezoid area under the budget curve.
+    skactive.oracle.OptimalOrderSearch : Searches the order of highest
+        ξ-quality.
+
+    References
+    ----------
+    .. [1] Y. Zhou, A. Renduchintala, X. Li, S. Wang, Y. Mehdad, A. Ghoshal,
+       "Towards Understanding the Behaviors of Optimal Deep Active Learning
+       Algorithms", AISTATS 2021.
+
+    Examples
+    --------
+    >>> from skactive.evaluation import xi_quality
+    >>> xi_quality([0.5, 0.6, 0.8])
+    0.7
+    >>> xi_quality([[0.5, 0.6, 0.8], [0.5, 1.0, 1.0]])
+    array([0.7, 1. ])
+    """
+    if isinstance(scores, (str, bytes)):
+        raise TypeError("scores must be an array of scores, got a string.")
+    y = np.asarray(scores, dtype=float)
+    if y.ndim not in (1, 2) or y.shape[-1] < 2:
+        raise ValueError(
+            "scores must be 1-D (one curve) or 2-D (one curve per row) with the "
+            "warm-start point and at least one acquisition step, got shape "
+            f"{y.shape}."
+        )
+    # The warm-start point is not part of the quality and may be NaN (no
+    # warm start), so only the acquisition steps are checked.
+    q = _check_curves(y[..., 1:], "scores")
+    q = q.mean(axis=-1)
+    if q.ndim == 0:
+        return float(q)
+    return q
 
 
 def relative_aubc(aubc_strategy, aubc_random):

@@ -6,6 +6,7 @@ from ._committee import QueryByCommittee, committee_scores
 from ._coreset import CoreSet
 from ._diversity import DensityWeighted, DiversitySampling, similarity_to_set
 from ._eer import ExpectedErrorReduction
+from ._idmr import IDMR, KMeansBinner, LengthBinner
 from ._random import RandomSampling
 from ._uncertainty import UncertaintySampling, uncertainty_scores
 
@@ -17,6 +18,9 @@ __all__ = [
     "DensityWeighted",
     "DiversitySampling",
     "ExpectedErrorReduction",
+    "IDMR",
+    "KMeansBinner",
+    "LengthBinner",
     "MCDropout",
     "PowerBALD",
     "QueryByCommittee",

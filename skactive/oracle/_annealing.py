@@ -1,0 +1,696 @@
+"""Simulated-annealing search for the optimal labeling order (Zhou et al. 2021).
+
+An acquisition function run for ``K`` batches of ``B`` samples is, for a
+fixed training randomness ξ, nothing but a partial order of the pool: the
+first ``K·B`` pool indices, in batches. The ξ-quality of an order is the mean
+validation score of the models trained on the warm start plus the first
+``1, ..., K`` batches. :class:`OptimalOrderSearch` searches the order of
+highest ξ-quality by simulated annealing followed by a greedy phase, which
+gives the upper bound any strategy with this classifier could reach.
+"""
+
+import contextlib
+import hashlib
+import math
+import numbers
+import time
+from collections import OrderedDict
+
+import numpy as np
+from joblib import Parallel, delayed, effective_n_jobs
+from sklearn.base import BaseEstimator, clone
+from sklearn.dummy import DummyClassifier
+from sklearn.metrics import check_scoring
+from sklearn.utils import check_random_state
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, check_X_y
+from tqdm.auto import tqdm
+
+from ..base import _check_positive_int, default_estimator
+from ..evaluation import xi_quality
+from ..utils import seed_random_states, vstack_rows
+
+__all__ = ["OptimalOrderSearch", "acceptance_probability", "propose_order"]
+
+
+def propose_order(order, batch_size, n_batches, rng):
+    """Zhou et al.'s transition kernel: a new order one swap away.
+
+    With equal probability the kernel either swaps two acquired samples that
+    lie in different batches (which order the sets are acquired in), or
+    swaps an acquired sample with one that is never acquired (which samples
+    are acquired at all). Order inside a batch does not matter, so two
+    positions of the same batch are never swapped. When only one of the two
+    moves is possible (a single batch, or a pool that is acquired entirely),
+    the kernel always makes that one.
+
+    Parameters
+    ----------
+    order : array-like of shape (n_pool,)
+        A permutation of the pool indices; its first
+        ``batch_size * n_batches`` entries are the acquisitions, in batches.
+    batch_size : int
+        Samples per batch.
+    n_batches : int
+        Number of acquired batches.
+    rng : numpy.random.Generator
+        Source of the move.
+
+    Returns
+    -------
+    new_order : ndarray of shape (n_pool,)
+        A new array; ``order`` is not modified.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skactive.oracle import propose_order
+    >>> order = np.arange(10)
+    >>> new = propose_order(order, batch_size=2, n_batches=3,
+    ...                     rng=np.random.default_rng(0))
+    >>> sorted(new.tolist()) == list(range(10)), int((new != order).sum())
+    (True, 2)
+    """
+    order = np.array(order, dtype=np.intp)
+    n_acq = batch_size * n_batches
+    n_pool = order.shape[0]
+    can_swap = n_batches >= 2
+    can_replace = n_pool > n_acq
+    if not (can_swap or can_replace):
+        raise ValueError(
+            "No order differs from this one: with a single batch that takes "
+            "the whole pool there is nothing to search."
+        )
+    i = int(rng.integers(n_acq))
+    if can_swap and (not can_replace or rng.random() < 0.5):
+        # j uniform over the acquired positions outside i's batch.
+        start = (i // batch_size) * batch_size
+        j = int(rng.integers(n_acq - batch_size))
+        if j >= start:
+            j += batch_size
+    else:
+        j = n_acq + int(rng.integers(n_pool - n_acq))
+    order[i], order[j] = order[j], order[i]
+    return order
+
+
+def acceptance_probability(delta_quality, step, gamma):
+    """Probability that simulated annealing accepts a proposal.
+
+    ``min(1, exp(gamma * step * delta_quality))``: improvements are always
+    accepted, a loss ``delta_quality < 0`` with a probability that shrinks as
+    the inverse temperature ``gamma * step`` grows linearly with the step
+    (Zhou et al.'s schedule; their "temperature" is an inverse temperature).
+
+    Parameters
+    ----------
+    delta_quality : float
+        Quality of the proposal minus that of the current order.
+    step : int
+        1-based annealing step.
+    gamma : float
+        Linear annealing factor.
+
+    Returns
+    -------
+    p : float
+
+    Examples
+    --------
+    >>> from skactive.oracle import acceptance_probability
+    >>> acceptance_probability(0.01, step=5, gamma=0.1)
+    1.0
+    >>> round(acceptance_probability(-0.01, step=1000, gamma=0.1), 4)
+    0.3679
+    """
+    return math.exp(min(0.0, gamma * step * delta_quality))
+
+
+def _prefix_sets(order, batch_size, n_batches):
+    """Sorted pool indices of the first 1..K batches and their cache keys."""
+    sets, keys = [], []
+    for k in range(1, n_batches + 1):
+        idx = np.sort(order[: k * batch_size])
+        sets.append(idx)
+        keys.append(hashlib.blake2b(idx.tobytes(), digest_size=16).digest())
+    return sets, keys
+
+
+def _fit_score(estimator, scorer, X, y, X_val, y_val):
+    if np.unique(y).shape[0] < 2:
+        # A prefix with one class cannot train most classifiers; it predicts
+        # that class, which is what any classifier trained on it would do.
+        model = DummyClassifier(strategy="most_frequent").fit(X, y)
+    else:
+        model = clone(estimator).fit(X, y)
+    return float(scorer(model, X_val, y_val))
+
+
+def _score_sets(estimator, scorer, data, index_sets):
+    """Validation score of the model trained on warm start + each index set."""
+    X_init, y_init, X_pool, y_pool, X_val, y_val = data
+    out = []
+    for idx in index_sets:
+        X_tr, y_tr = X_pool[idx], y_pool[idx]
+        if X_init is not None:
+            X_tr = vstack_rows(X_init, X_tr)
+            y_tr = np.concatenate([y_init, y_tr])
+        out.append(_fit_score(estimator, scorer, X_tr, y_tr, X_val, y_val))
+    return out
+
+
+class _Cache:
+    """Bounded map prefix-set key → score, least recently used evicted."""
+
+    def __init__(self, maxsize):
+        self.maxsize = maxsize
+        self._d = OrderedDict()
+
+    def get(self, key):
+        value = self._d.get(key)
+        if value is not None:
+            self._d.move_to_end(key)
+        return value
+
+    def put(self, key, value):
+        if self.maxsize <= 0:
+            return
+        self._d[key] = value
+        self._d.move_to_end(key)
+        if len(self._d) > self.maxsize:
+            self._d.popitem(last=False)
+
+    def __len__(self):
+        return len(self._d)
+
+
+class _Evaluator:
+    """ξ-quality of orders, training each distinct prefix set once."""
+
+    def __init__(self, estimator, scorer, data, batch_size, n_batches, cache,
+                 parallel, n_workers):
+        self.estimator = estimator
+        self.scorer = scorer
+        self.data = data
+        self.batch_size = batch_size
+        self.n_batches = n_batches
+        self.cache = _Cache(cache)
+        self.use_cache = cache > 0
+        self.parallel = parallel
+        self.n_workers = n_workers
+        self.n_fits = 0
+        self.n_hits = 0
+
+    def curves(self, orders, warm_score):
+        """Validation curves (K + 1 points) of several orders at once."""
+        todo = OrderedDict()  # key -> index set: distinct and not cached
+        rows = []  # per order, per prefix: a cached score or a key of `todo`
+        for order in orders:
+            row = []
+            for idx, key in zip(*_prefix_sets(order, self.batch_size,
+                                              self.n_batches)):
+                if not self.use_cache:
+                    # Every prefix trained again: the naive search that the
+                    # benchmark compares against.
+                    key = len(todo)
+                else:
+                    score = self.cache.get(key)
+                    if score is not None or key in todo:
+                        self.n_hits += 1
+                        row.append(score if score is not None else key)
+                        continue
+                todo[key] = idx
+                row.append(key)
+            rows.append(row)
+        fresh = dict(zip(todo, self._train(list(todo.values()))))
+        if self.use_cache:
+            for key, score in fresh.items():
+                self.cache.put(key, score)
+        return [
+            np.array([warm_score] + [
+                v if isinstance(v, float) else fresh[v] for v in row
+            ])
+            for row in rows
+        ]
+
+    def _train(self, index_sets):
+        self.n_fits += len(index_sets)
+        if not index_sets:
+            return []
+        if self.parallel is None or len(index_sets) == 1:
+            return _score_sets(self.estimator, self.scorer, self.data, index_sets)
+        n_chunks = min(self.n_workers, len(index_sets))
+        chunks = [index_sets[c::n_chunks] for c in range(n_chunks)]
+        results = self.parallel(
+            delayed(_score_sets)(self.estimator, self.scorer, self.data, chunk)
+            for chunk in chunks
+        )
+        # Undo the round-robin split.
+        scores = [None] * len(index_sets)
+        for c, chunk_scores in enumerate(results):
+            scores[c::n_chunks] = chunk_scores
+        return scores
+
+
+class _Chain:
+    def __init__(self, order, curve):
+        self.order = order
+        self.curve = curve
+        self.quality = xi_quality(curve)
+        self.best_order = order
+        self.best_curve = curve
+        self.best_quality = self.quality
+
+
+def _check_real(value, name, low=0.0, strict=True):
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number, got {value!r}.")
+    if not np.isfinite(value) or value < low or (strict and value == low):
+        op = ">" if strict else ">="
+        raise ValueError(f"{name} must be finite and {op} {low}, got {value}.")
+    return float(value)
+
+
+class OptimalOrderSearch(BaseEstimator):
+    """Search the labeling order of highest ξ-quality by simulated annealing.
+
+    The oracle of Zhou et al. (2021): for a classifier with fixed training
+    randomness it finds, on a validation set, the order in which labeling
+    ``n_batches`` batches of ``batch_size`` pool samples gives the highest
+    mean score over the acquisition steps (the ξ-quality,
+    :func:`~skactive.evaluation.xi_quality`). No query strategy with this
+    classifier can do better than the optimal order, so the search tells how
+    far a heuristic is from what active learning could reach, and its orders
+    can be analysed (e.g. their label distribution,
+    :func:`~skactive.evaluation.acquisition_distribution`) or replayed with
+    :class:`ReplayOrder`.
+
+    The search starts from a random order and runs ``n_steps`` steps of
+    simulated annealing: each step proposes an order one move away
+    (:func:`propose_order`: swap two samples of different batches, or an
+    acquired sample with an unacquired one, with equal probability) and
+    accepts it with probability ``min(1, exp(gamma * t * Δq))``
+    (:func:`acceptance_probability`). A greedy phase of ``greedy_steps``
+    proposals from the best order found then accepts strict improvements
+    only.
+
+    **Training randomness.** The paper defines the optimum for a fixed
+    randomness ξ of training. Here ξ is the classifier's seed: every
+    ``random_state`` parameter of ``estimator`` that is None is set from
+    this search's ``random_state`` before the search, and every model of the
+    search is a clone of that seeded classifier. A model is trained on the
+    warm-start rows followed by the acquired rows in ascending pool index, so
+    it is a function of the labeled *set*, as active learning defines it.
+    Another seed is another problem with another optimum (Sec. 6.2 of the
+    paper).
+
+    **Speed.** A proposal that changes batch ``j`` leaves the first ``j``
+    points of the curve unchanged, and a swap of two acquired samples leaves
+    every point after the later batch unchanged too. Scores are cached by
+    labeled set, so each step trains only the models whose labeled set it
+    changed (about ``n_batches / 2`` instead of ``n_batches``), and a set
+    seen before is never trained again. With ``n_jobs > 1`` several steps'
+    proposals are evaluated at once: all are drawn from the current order
+    and, as in a sequential chain, the first accepted one wins and later ones
+    are drawn again from the new order. Every step's proposal and coin come
+    from a seed of their own, so the result is the same whatever ``n_jobs``.
+
+    Parameters
+    ----------
+    estimator : classifier or None, default=None
+        The classifier; ``None`` means ``LogisticRegression(max_iter=1000)``.
+    batch_size : int, default=10
+        Samples per acquired batch (``B``).
+    n_batches : int, default=10
+        Number of acquired batches (``K``); the order acquires
+        ``batch_size * n_batches`` pool samples.
+    n_steps : int, default=2000
+        Simulated-annealing steps (``T_S``; the paper used 25 000 on GPUs).
+    greedy_steps : int, default=200
+        Greedy proposals after annealing (``T_G``; paper 5 000).
+    gamma : float, default=0.1
+        Linear annealing factor: the inverse temperature at step ``t`` is
+        ``gamma * t``. With fewer steps than the paper a larger value cools
+        to the same final inverse temperature (``gamma * n_steps``).
+    scoring : str, callable or None, default=None
+        Validation metric (:func:`sklearn.metrics.check_scoring`); ``None``
+        is the classifier's ``score`` (accuracy). Weighted F1 as in the
+        paper's text tasks is ``"f1_weighted"``.
+    n_chains : int, default=1
+        Independent annealing chains from different random orders; the best
+        order over all chains is kept. Chains share the score cache.
+    cache_size : int, default=200000
+        Most labeled-set scores kept (least recently used dropped first).
+        ``0`` disables caching: every proposal retrains all ``n_batches``
+        models (the naive search, for comparison).
+    random_state : int, RandomState instance or None, default=None
+        Seeds the initial orders, the proposals and the acceptance coins, and
+        the classifier's unset seeds (ξ).
+    n_jobs : int or None, default=None
+        Parallel model trainings through :class:`joblib.Parallel`.
+    verbose : bool, default=False
+        Show a progress bar over the steps.
+
+    Attributes
+    ----------
+    order_ : ndarray of shape (batch_size * n_batches,)
+        Pool indices of the best order, in acquisition order: batch ``k`` is
+        ``order_[k * batch_size:(k + 1) * batch_size]``.
+    quality_ : float
+        Its ξ-quality on the validation set.
+    curve_ : ndarray of shape (n_batches + 1,)
+        Its validation curve: the warm-start score (NaN without a warm start)
+        then the score after each batch.
+    initial_quality_ : float
+        ξ-quality of the best initial random order.
+    n_labeled_ : ndarray of shape (n_batches + 1,)
+        Labeled-set size at each point of the curve.
+    estimator_ : classifier
+        The seeded classifier every model of the search is cloned from.
+    history_ : dict
+        Per step of every chain (arrays of shape ``(n_chains, n_steps +
+        greedy_steps)``): ``proposal_quality``, ``quality`` (the chain's
+        order after the step), ``best_quality``, ``accepted`` and
+        ``inverse_temperature`` (``gamma * t``; ``inf`` in the greedy phase);
+        and per chain ``acceptance_rate`` (annealing phase) and
+        ``greedy_improvements``.
+    n_fits_ : int
+        Models trained.
+    n_evaluations_ : int
+        Orders evaluated, including proposals drawn ahead for parallel
+        evaluation and then discarded.
+    cache_hits_ : int
+        Prefix scores taken from the cache instead of training.
+    search_time_ : float
+        Wall-clock seconds of the search.
+
+    See Also
+    --------
+    ReplayOrder : Replays an order as a query strategy.
+    skactive.strategies.IDMR : The distribution-matching regularizer the
+        search's analysis motivates.
+
+    References
+    ----------
+    .. [1] Y. Zhou, A. Renduchintala, X. Li, S. Wang, Y. Mehdad, A. Ghoshal,
+       "Towards Understanding the Behaviors of Optimal Deep Active Learning
+       Algorithms", AISTATS 2021.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from skactive.oracle import OptimalOrderSearch
+    >>> X, y = load_digits(return_X_y=True)
+    >>> X = X / 16.0
+    >>> search = OptimalOrderSearch(LogisticRegression(max_iter=500),
+    ...                             batch_size=5, n_batches=4, n_steps=60,
+    ...                             greedy_steps=20, gamma=1.0, random_state=0)
+    >>> search = search.fit(X[20:220], y[20:220], X[1000:1300], y[1000:1300],
+    ...                     X_init=X[:20], y_init=y[:20])
+    >>> search.order_.shape
+    (20,)
+    >>> bool(search.quality_ >= search.initial_quality_)
+    True
+    >>> test_quality = search.score(X[1300:], y[1300:])
+    """
+
+    def __init__(
+        self,
+        estimator=None,
+        *,
+        batch_size=10,
+        n_batches=10,
+        n_steps=2000,
+        greedy_steps=200,
+        gamma=0.1,
+        scoring=None,
+        n_chains=1,
+        cache_size=200_000,
+        random_state=None,
+        n_jobs=None,
+        verbose=False,
+    ):
+        self.estimator = estimator
+        self.batch_size = batch_size
+        self.n_batches = n_batches
+        self.n_steps = n_steps
+        self.greedy_steps = greedy_steps
+        self.gamma = gamma
+        self.scoring = scoring
+        self.n_chains = n_chains
+        self.cache_size = cache_size
+        self.random_state = random_state
+        self.n_jobs = n_jobs
+        self.verbose = verbose
+
+    # -- validation -----------------------------------------------------
+    def _validate_params(self):
+        _check_positive_int(self.batch_size, "batch_size")
+        _check_positive_int(self.n_batches, "n_batches")
+        _check_positive_int(self.n_steps, "n_steps", minimum=0)
+        _check_positive_int(self.greedy_steps, "greedy_steps", minimum=0)
+        _check_positive_int(self.n_chains, "n_chains")
+        _check_positive_int(self.cache_size, "cache_size", minimum=0)
+        _check_real(self.gamma, "gamma")
+
+    @staticmethod
+    def _check_Xy(X, y, name):
+        X, y = check_X_y(X, y, accept_sparse="csr")
+        check_classification_targets(y)
+        return X, y
+
+    def _check_inputs(self, X_pool, y_pool, X_val, y_val, X_init, y_init):
+        """Validated ``(X_init, y_init, X_pool, y_pool, X_val, y_val)``."""
+        X_pool, y_pool = self._check_Xy(X_pool, y_pool, "X_pool")
+        X_val, y_val = self._check_Xy(X_val, y_val, "X_val")
+        if (X_init is None) != (y_init is None):
+            raise ValueError(
+                "Pass both X_init and y_init (the warm-start set) or neither."
+            )
+        if X_init is not None:
+            X_init, y_init = self._check_Xy(X_init, y_init, "X_init")
+        for name, X in (("X_val", X_val), ("X_init", X_init)):
+            if X is not None and X.shape[1] != X_pool.shape[1]:
+                raise ValueError(
+                    f"{name} has {X.shape[1]} features but X_pool has "
+                    f"{X_pool.shape[1]}."
+                )
+        n_acq = self.batch_size * self.n_batches
+        if n_acq > X_pool.shape[0]:
+            raise ValueError(
+                f"batch_size * n_batches = {n_acq} acquisitions exceed the pool "
+                f"of {X_pool.shape[0]} samples; lower n_batches or batch_size."
+            )
+        if self.n_batches == 1 and n_acq == X_pool.shape[0]:
+            raise ValueError(
+                "A single batch that takes the whole pool leaves nothing to "
+                "search; use n_batches >= 2 or a larger pool."
+            )
+        return X_init, y_init, X_pool, y_pool, X_val, y_val
+
+    # -- search -----------------------------------------------------------
+    def fit(self, X_pool, y_pool, X_val, y_val, X_init=None, y_init=None):
+        """Search the best order of the pool.
+
+        Parameters
+        ----------
+        X_pool : array-like of shape (n_pool, n_features)
+            Samples that can be acquired.
+        y_pool : array-like of shape (n_pool,)
+            Their labels (the simulated annotator).
+        X_val, y_val : array-like
+            Validation set the ξ-quality is measured on. Report the found
+            order's quality on an independent test set with :meth:`score`.
+        X_init, y_init : array-like or None, default=None
+            Warm-start labeled set, part of every training set.
+
+        Returns
+        -------
+        self : object
+        """
+        self._validate_params()
+        data = self._check_inputs(X_pool, y_pool, X_val, y_val, X_init, y_init)
+        rng = check_random_state(self.random_state)
+        estimator = clone(default_estimator() if self.estimator is None
+                          else self.estimator)
+        seed_random_states(estimator, rng)
+        scorer = check_scoring(estimator, scoring=self.scoring)
+        seed = int(rng.randint(np.iinfo(np.int32).max))
+        X_init, y_init, X_pool, _, X_val, y_val = data
+        n_pool = X_pool.shape[0]
+        B, K = self.batch_size, self.n_batches
+
+        t0 = time.perf_counter()
+        n_workers = max(1, effective_n_jobs(self.n_jobs))
+        with contextlib.ExitStack() as stack:
+            # One pool of workers for the whole search, not one per step.
+            parallel = (stack.enter_context(Parallel(n_jobs=self.n_jobs))
+                        if n_workers > 1 else None)
+            evaluator = _Evaluator(estimator, scorer, data, B, K, self.cache_size,
+                                   parallel, n_workers)
+            warm = (_fit_score(estimator, scorer, X_init, y_init, X_val, y_val)
+                    if X_init is not None else np.nan)
+            orders = [np.random.default_rng([seed, c]).permutation(n_pool)
+                      for c in range(self.n_chains)]
+            chains = [_Chain(o, c) for o, c in
+                      zip(orders, evaluator.curves(orders, warm))]
+            self._n_evaluations = self.n_chains
+            initial_quality = max(c.quality for c in chains)
+            T = self.n_steps + self.greedy_steps
+            hist = {
+                "proposal_quality": np.full((self.n_chains, T), np.nan),
+                "quality": np.full((self.n_chains, T), np.nan),
+                "best_quality": np.full((self.n_chains, T), np.nan),
+                "accepted": np.zeros((self.n_chains, T), dtype=bool),
+                "inverse_temperature": np.full((self.n_chains, T), np.inf),
+            }
+            bar = stack.enter_context(tqdm(total=self.n_chains * T,
+                                           desc="order search",
+                                           disable=not self.verbose, leave=False))
+            for greedy in (False, True):
+                self._phase(chains, evaluator, warm, seed, hist, bar, greedy,
+                            n_workers)
+
+        best = max(range(self.n_chains), key=lambda c: chains[c].best_quality)
+        n_sa = self.n_steps
+        hist["acceptance_rate"] = (
+            hist["accepted"][:, :n_sa].mean(axis=1) if n_sa else
+            np.full(self.n_chains, np.nan)
+        )
+        hist["greedy_improvements"] = hist["accepted"][:, n_sa:].sum(axis=1)
+        self.estimator_ = estimator
+        self.order_ = chains[best].best_order[: B * K].copy()
+        self.curve_ = chains[best].best_curve
+        self.quality_ = chains[best].best_quality
+        self.initial_quality_ = initial_quality
+        n0 = 0 if X_init is None else X_init.shape[0]
+        self.n_labeled_ = n0 + B * np.arange(K + 1)
+        self.history_ = hist
+        self.n_fits_ = evaluator.n_fits
+        self.n_evaluations_ = self._n_evaluations
+        self.cache_hits_ = evaluator.n_hits
+        self.search_time_ = time.perf_counter() - t0
+        self._data = data
+        self._scorer = scorer
+        return self
+
+    def _phase(self, chains, evaluator, warm, seed, hist, bar, greedy, n_workers):
+        n_steps = self.greedy_steps if greedy else self.n_steps
+        offset = self.n_steps if greedy else 0
+        phase = 1 if greedy else 0
+        B, K = self.batch_size, self.n_batches
+        next_step = [1] * len(chains)  # 1-based step each chain is at
+        while True:
+            active = [c for c in range(len(chains)) if next_step[c] <= n_steps]
+            if not active:
+                return
+            # Several steps per chain are drawn ahead when workers would idle.
+            ahead = max(1, -(-n_workers // len(active)))
+            props = []
+            for c in active:
+                base = chains[c].best_order if greedy else chains[c].order
+                for t in range(next_step[c], min(next_step[c] + ahead, n_steps + 1)):
+                    step_rng = np.random.default_rng([seed, phase, c, t])
+                    order = propose_order(base, B, K, step_rng)
+                    props.append((c, t, order, step_rng.random()))
+            curves = evaluator.curves([p[2] for p in props], warm)
+            self._n_evaluations += len(props)
+            done = set()
+            for (c, t, order, u), curve in zip(props, curves):
+                if c in done:
+                    continue  # drawn from an order that a previous step replaced
+                chain = chains[c]
+                q = xi_quality(curve)
+                if greedy:
+                    accept = q > chain.best_quality
+                else:
+                    accept = u < acceptance_probability(q - chain.quality, t,
+                                                        self.gamma)
+                    hist["inverse_temperature"][c, offset + t - 1] = self.gamma * t
+                if accept:
+                    if not greedy:
+                        chain.order, chain.curve, chain.quality = order, curve, q
+                    if q > chain.best_quality:
+                        chain.best_order, chain.best_curve = order, curve
+                        chain.best_quality = q
+                    done.add(c)
+                col = offset + t - 1
+                hist["proposal_quality"][c, col] = q
+                hist["quality"][c, col] = (chain.best_quality if greedy
+                                           else chain.quality)
+                hist["best_quality"][c, col] = chain.best_quality
+                hist["accepted"][c, col] = accept
+                next_step[c] = t + 1
+                bar.update(1)
+
+    # -- evaluation -------------------------------------------------------
+    def _check_order(self, order):
+        n_acq = self.batch_size * self.n_batches
+        n_pool = self._data[2].shape[0]
+        order = np.asarray(self.order_ if order is None else order)
+        if (order.ndim != 1 or order.shape[0] != n_acq
+                or order.dtype.kind not in "iu"):
+            raise ValueError(
+                f"order must be a 1-D array of {n_acq} integer pool indices "
+                f"(batch_size * n_batches), got shape {order.shape}."
+            )
+        if order.min() < 0 or order.max() >= n_pool:
+            raise ValueError(f"order has indices outside the pool [0, {n_pool}).")
+        if np.unique(order).shape[0] != n_acq:
+            raise ValueError("order has repeated indices.")
+        return order.astype(np.intp)
+
+    def curve(self, X, y, order=None):
+        """Learning curve of an order on another labeled set.
+
+        Trains the search's classifier on the warm start plus the first
+        ``0, 1, ..., n_batches`` batches of ``order`` and scores each model
+        on ``(X, y)`` with ``scoring``.
+
+        Parameters
+        ----------
+        X, y : array-like
+            Evaluation set, e.g. the test set.
+        order : array-like of shape (batch_size * n_batches,), default=None
+            Pool indices in acquisition order; ``None`` is ``order_``. Any
+            strategy's acquisitions from the same warm start can be scored
+            this way (e.g. ``ActiveLearner.labeled_indices_`` minus the warm
+            start).
+
+        Returns
+        -------
+        curve : ndarray of shape (n_batches + 1,)
+            The warm-start score (NaN without a warm start), then one score
+            per batch.
+        """
+        check_is_fitted(self)
+        order = self._check_order(order)
+        X, y = check_X_y(X, y, accept_sparse="csr")
+        X_init, y_init, X_pool, y_pool = self._data[:4]
+        data = (X_init, y_init, X_pool, y_pool, X, y)
+        B, K = self.batch_size, self.n_batches
+        sets = [np.sort(order[: k * B]) for k in range(1, K + 1)]
+        warm = (_fit_score(self.estimator_, self._scorer, X_init, y_init, X, y)
+                if X_init is not None else np.nan)
+        return np.array([warm] + _score_sets(self.estimator_, self._scorer, data,
+                                             sets))
+
+    def score(self, X, y, order=None):
+        """ξ-quality of an order on another labeled set (e.g. the test set).
+
+        ``quality_`` is measured on the validation set the search maximised
+        and is optimistic; this is the unbiased estimate on held-out data.
+
+        Parameters
+        ----------
+        X, y : array-like
+            Evaluation set.
+        order : array-like, default=None
+            Pool indices in acquisition order; ``None`` is ``order_``.
+
+        Returns
+        -------
+        quality : float
+        """
+        return xi_quality(self.curve(X, y, order))
