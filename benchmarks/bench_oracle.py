@@ -1,11 +1,10 @@
 """Evaluations per second of the optimal-order search against a naive one.
 
-``OptimalOrderSearch`` caches the validation score of every labeled set it
-has trained on, so a proposal retrains only the points of the curve it
-changed (swapping two acquired samples changes the points between their
-batches, replacing one changes the points from its batch on). The naive
-search (``cache_size=0``, what a straightforward implementation does)
-retrains the whole curve for every proposal. Both run the same seeded
+``OptimalOrderSearch`` caches the validation score of every prefix (batch
+sequence) it has trained on, so a proposal retrains only the points of the
+curve from its first changed batch on. The naive search (``cache_size=0``,
+what a straightforward implementation does) retrains the whole curve for
+every proposal. Both run the same seeded
 annealing on ``load_digits`` with ``LogisticRegression``, so they visit the
 same orders and must find the same qualities; the benchmark reports the time
 per evaluated order, the evaluations per second and the ratio (target:

@@ -18,12 +18,11 @@ from collections import OrderedDict
 
 import numpy as np
 from joblib import Parallel, delayed, effective_n_jobs
-from sklearn.base import BaseEstimator, clone
-from sklearn.dummy import DummyClassifier
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.metrics import check_scoring
 from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, check_X_y
+from sklearn.utils.validation import _num_samples, check_is_fitted, check_X_y
 from tqdm.auto import tqdm
 
 from ..base import _check_positive_int, default_estimator
@@ -123,30 +122,67 @@ def acceptance_probability(delta_quality, step, gamma):
     >>> round(acceptance_probability(-0.01, step=1000, gamma=0.1), 4)
     0.3679
     """
+    if not math.isfinite(delta_quality):
+        raise ValueError(
+            f"delta_quality must be a finite number, got {delta_quality!r}."
+        )
     return math.exp(min(0.0, gamma * step * delta_quality))
 
 
+def _batches(order, batch_size, n_batches):
+    """The acquired batches, each sorted: order inside a batch is not part of
+    an acquisition, so it is normalised (and ``order_`` is stored so)."""
+    acquired = np.asarray(order[: batch_size * n_batches])
+    return np.sort(acquired.reshape(n_batches, batch_size), axis=1)
+
+
 def _prefix_sets(order, batch_size, n_batches):
-    """Sorted pool indices of the first 1..K batches and their cache keys."""
+    """Training rows of the first 1..K batches, in acquisition order, and
+    their cache keys (a digest of the batch sequence)."""
+    batches = _batches(order, batch_size, n_batches)
     sets, keys = [], []
+    h = hashlib.blake2b(digest_size=16)
     for k in range(1, n_batches + 1):
-        idx = np.sort(order[: k * batch_size])
-        sets.append(idx)
-        keys.append(hashlib.blake2b(idx.tobytes(), digest_size=16).digest())
+        h.update(batches[k - 1].tobytes())
+        sets.append(batches[:k].ravel())
+        keys.append(h.copy().digest())
     return sets, keys
 
 
-def _fit_score(estimator, scorer, X, y, X_val, y_val):
+class _ConstantClassifier(ClassifierMixin, BaseEstimator):
+    """Predicts the one class of its training labels, knowing all classes.
+
+    Stands in for a classifier trained on a single-class labeled set, which
+    most classifiers refuse; knowing every class keeps probability-based
+    scorers (ROC AUC, log loss) working.
+    """
+
+    def __init__(self, classes):
+        self.classes = classes
+
+    def fit(self, X, y):
+        self.classes_ = np.asarray(self.classes)
+        values, counts = np.unique(y, return_counts=True)
+        self._proba = (self.classes_ == values[np.argmax(counts)]).astype(float)
+        return self
+
+    def predict_proba(self, X):
+        return np.tile(self._proba, (_num_samples(X), 1))
+
+    def predict(self, X):
+        return self.classes_[np.full(_num_samples(X), np.argmax(self._proba))]
+
+
+def _fit_score(estimator, scorer, X, y, X_val, y_val, classes):
     if np.unique(y).shape[0] < 2:
-        # A prefix with one class cannot train most classifiers; it predicts
-        # that class, which is what any classifier trained on it would do.
-        model = DummyClassifier(strategy="most_frequent").fit(X, y)
+        # Most classifiers cannot train on one class; the model predicts it.
+        model = _ConstantClassifier(classes).fit(X, y)
     else:
         model = clone(estimator).fit(X, y)
     return float(scorer(model, X_val, y_val))
 
 
-def _score_sets(estimator, scorer, data, index_sets):
+def _score_sets(estimator, scorer, data, index_sets, classes):
     """Validation score of the model trained on warm start + each index set."""
     X_init, y_init, X_pool, y_pool, X_val, y_val = data
     out = []
@@ -155,7 +191,8 @@ def _score_sets(estimator, scorer, data, index_sets):
         if X_init is not None:
             X_tr = vstack_rows(X_init, X_tr)
             y_tr = np.concatenate([y_init, y_tr])
-        out.append(_fit_score(estimator, scorer, X_tr, y_tr, X_val, y_val))
+        out.append(_fit_score(estimator, scorer, X_tr, y_tr, X_val, y_val,
+                              classes))
     return out
 
 
@@ -187,9 +224,10 @@ class _Cache:
 class _Evaluator:
     """ξ-quality of orders, training each distinct prefix set once."""
 
-    def __init__(self, estimator, scorer, data, batch_size, n_batches, cache,
-                 parallel, n_workers):
+    def __init__(self, estimator, scorer, data, classes, batch_size, n_batches,
+                 cache, parallel, n_workers):
         self.estimator = estimator
+        self.classes = classes
         self.scorer = scorer
         self.data = data
         self.batch_size = batch_size
@@ -238,11 +276,13 @@ class _Evaluator:
         if not index_sets:
             return []
         if self.parallel is None or len(index_sets) == 1:
-            return _score_sets(self.estimator, self.scorer, self.data, index_sets)
+            return _score_sets(self.estimator, self.scorer, self.data, index_sets,
+                               self.classes)
         n_chunks = min(self.n_workers, len(index_sets))
         chunks = [index_sets[c::n_chunks] for c in range(n_chunks)]
         results = self.parallel(
-            delayed(_score_sets)(self.estimator, self.scorer, self.data, chunk)
+            delayed(_score_sets)(self.estimator, self.scorer, self.data, chunk,
+                                 self.classes)
             for chunk in chunks
         )
         # Undo the round-robin split.
@@ -298,22 +338,28 @@ class OptimalOrderSearch(BaseEstimator):
     randomness ξ of training. Here ξ is the classifier's seed: every
     ``random_state`` parameter of ``estimator`` that is None is set from
     this search's ``random_state`` before the search, and every model of the
-    search is a clone of that seeded classifier. A model is trained on the
-    warm-start rows followed by the acquired rows in ascending pool index, so
-    it is a function of the labeled *set*, as active learning defines it.
-    Another seed is another problem with another optimum (Sec. 6.2 of the
-    paper).
+    search is a clone of that seeded classifier (``estimator_``). As in the
+    authors' code, a model is trained on the warm-start rows followed by the
+    acquired batches in acquisition order, without shuffling; rows within a
+    batch are in ascending pool index (order inside a batch is not part of
+    an acquisition, and ``order_`` lists each batch so). This is also what
+    :class:`~skactive.ActiveLearner` trains on when it replays ``order_``
+    with :class:`ReplayOrder`, so the replayed curve is the search's for any
+    classifier, including those whose fit depends on row order (forests,
+    SGD, networks). Another seed is another problem with another optimum
+    (Sec. 6.2 of the paper).
 
     **Speed.** A proposal that changes batch ``j`` leaves the first ``j``
-    points of the curve unchanged, and a swap of two acquired samples leaves
-    every point after the later batch unchanged too. Scores are cached by
-    labeled set, so each step trains only the models whose labeled set it
-    changed (about ``n_batches / 2`` instead of ``n_batches``), and a set
-    seen before is never trained again. With ``n_jobs > 1`` several steps'
-    proposals are evaluated at once: all are drawn from the current order
-    and, as in a sequential chain, the first accepted one wins and later ones
-    are drawn again from the new order. Every step's proposal and coin come
-    from a seed of their own, so the result is the same whatever ``n_jobs``.
+    points of the curve unchanged. Scores are cached by batch sequence, so a
+    step trains only the models from its first changed batch on (about 60 %
+    of them for 10 batches), and a prefix evaluated before (e.g. the current
+    order's, after a rejected move) is not trained again while it stays in
+    the cache. With ``n_jobs > 1`` several steps' proposals are evaluated at
+    once: all are drawn from the current order and, as in a sequential
+    chain, the first accepted one wins and later ones are drawn again from
+    the new order. Every step's proposal and coin come from a seed of their
+    own, so for a classifier whose training is deterministic the result does
+    not depend on ``n_jobs`` (the number of models trained does).
 
     Parameters
     ----------
@@ -355,7 +401,7 @@ class OptimalOrderSearch(BaseEstimator):
     ----------
     order_ : ndarray of shape (batch_size * n_batches,)
         Pool indices of the best order, in acquisition order: batch ``k`` is
-        ``order_[k * batch_size:(k + 1) * batch_size]``.
+        ``order_[k * batch_size:(k + 1) * batch_size]``, in ascending index.
     quality_ : float
         Its ξ-quality on the validation set.
     curve_ : ndarray of shape (n_batches + 1,)
@@ -367,6 +413,9 @@ class OptimalOrderSearch(BaseEstimator):
         Labeled-set size at each point of the curve.
     estimator_ : classifier
         The seeded classifier every model of the search is cloned from.
+    classes_ : ndarray
+        Every label of the warm start, pool and validation set (a model
+        trained on a single class predicts it with these classes).
     history_ : dict
         Per step of every chain (arrays of shape ``(n_chains, n_steps +
         greedy_steps)``): ``proposal_quality``, ``quality`` (the chain's
@@ -389,6 +438,11 @@ class OptimalOrderSearch(BaseEstimator):
     ReplayOrder : Replays an order as a query strategy.
     skactive.strategies.IDMR : The distribution-matching regularizer the
         search's analysis motivates.
+
+    Notes
+    -----
+    The fitted search keeps the warm start, pool and validation data (for
+    :meth:`curve` and :meth:`score`), so a pickle of it carries them.
 
     References
     ----------
@@ -517,7 +571,9 @@ class OptimalOrderSearch(BaseEstimator):
         seed_random_states(estimator, rng)
         scorer = check_scoring(estimator, scoring=self.scoring)
         seed = int(rng.randint(np.iinfo(np.int32).max))
-        X_init, y_init, X_pool, _, X_val, y_val = data
+        X_init, y_init, X_pool, y_pool, X_val, y_val = data
+        classes = np.unique(np.concatenate(
+            [y_pool, y_val] + ([] if y_init is None else [y_init])))
         n_pool = X_pool.shape[0]
         B, K = self.batch_size, self.n_batches
 
@@ -527,15 +583,15 @@ class OptimalOrderSearch(BaseEstimator):
             # One pool of workers for the whole search, not one per step.
             parallel = (stack.enter_context(Parallel(n_jobs=self.n_jobs))
                         if n_workers > 1 else None)
-            evaluator = _Evaluator(estimator, scorer, data, B, K, self.cache_size,
-                                   parallel, n_workers)
-            warm = (_fit_score(estimator, scorer, X_init, y_init, X_val, y_val)
+            evaluator = _Evaluator(estimator, scorer, data, classes, B, K,
+                                   self.cache_size, parallel, n_workers)
+            warm = (_fit_score(estimator, scorer, X_init, y_init, X_val, y_val,
+                               classes)
                     if X_init is not None else np.nan)
             orders = [np.random.default_rng([seed, c]).permutation(n_pool)
                       for c in range(self.n_chains)]
             chains = [_Chain(o, c) for o, c in
                       zip(orders, evaluator.curves(orders, warm))]
-            self._n_evaluations = self.n_chains
             initial_quality = max(c.quality for c in chains)
             T = self.n_steps + self.greedy_steps
             hist = {
@@ -548,9 +604,11 @@ class OptimalOrderSearch(BaseEstimator):
             bar = stack.enter_context(tqdm(total=self.n_chains * T,
                                            desc="order search",
                                            disable=not self.verbose, leave=False))
-            for greedy in (False, True):
+            n_evaluations = self.n_chains + sum(
                 self._phase(chains, evaluator, warm, seed, hist, bar, greedy,
                             n_workers)
+                for greedy in (False, True)
+            )
 
         best = max(range(self.n_chains), key=lambda c: chains[c].best_quality)
         n_sa = self.n_steps
@@ -560,7 +618,8 @@ class OptimalOrderSearch(BaseEstimator):
         )
         hist["greedy_improvements"] = hist["accepted"][:, n_sa:].sum(axis=1)
         self.estimator_ = estimator
-        self.order_ = chains[best].best_order[: B * K].copy()
+        self.order_ = _batches(chains[best].best_order, B, K).ravel()
+        self.classes_ = classes
         self.curve_ = chains[best].best_curve
         self.quality_ = chains[best].best_quality
         self.initial_quality_ = initial_quality
@@ -568,7 +627,7 @@ class OptimalOrderSearch(BaseEstimator):
         self.n_labeled_ = n0 + B * np.arange(K + 1)
         self.history_ = hist
         self.n_fits_ = evaluator.n_fits
-        self.n_evaluations_ = self._n_evaluations
+        self.n_evaluations_ = n_evaluations
         self.cache_hits_ = evaluator.n_hits
         self.search_time_ = time.perf_counter() - t0
         self._data = data
@@ -581,10 +640,11 @@ class OptimalOrderSearch(BaseEstimator):
         phase = 1 if greedy else 0
         B, K = self.batch_size, self.n_batches
         next_step = [1] * len(chains)  # 1-based step each chain is at
+        n_evaluations = 0
         while True:
             active = [c for c in range(len(chains)) if next_step[c] <= n_steps]
             if not active:
-                return
+                return n_evaluations
             # Several steps per chain are drawn ahead when workers would idle.
             ahead = max(1, -(-n_workers // len(active)))
             props = []
@@ -595,7 +655,7 @@ class OptimalOrderSearch(BaseEstimator):
                     order = propose_order(base, B, K, step_rng)
                     props.append((c, t, order, step_rng.random()))
             curves = evaluator.curves([p[2] for p in props], warm)
-            self._n_evaluations += len(props)
+            n_evaluations += len(props)
             done = set()
             for (c, t, order, u), curve in zip(props, curves):
                 if c in done:
@@ -625,8 +685,13 @@ class OptimalOrderSearch(BaseEstimator):
                 bar.update(1)
 
     # -- evaluation -------------------------------------------------------
-    def _check_order(self, order):
-        n_acq = self.batch_size * self.n_batches
+    def _fitted_shape(self):
+        """``(batch_size, n_batches)`` of the fit, whatever set_params did since."""
+        K = self.n_labeled_.shape[0] - 1
+        return self.order_.shape[0] // K, K
+
+    def _check_order(self, order, B, K):
+        n_acq = B * K
         n_pool = self._data[2].shape[0]
         order = np.asarray(self.order_ if order is None else order)
         if (order.ndim != 1 or order.shape[0] != n_acq
@@ -644,8 +709,9 @@ class OptimalOrderSearch(BaseEstimator):
     def curve(self, X, y, order=None):
         """Learning curve of an order on another labeled set.
 
-        Trains the search's classifier on the warm start plus the first
-        ``0, 1, ..., n_batches`` batches of ``order`` and scores each model
+        Trains the search's classifier (``estimator_``) on the warm start
+        plus the first ``0, 1, ..., n_batches`` batches of ``order``, in
+        acquisition order, exactly as the search did, and scores each model
         on ``(X, y)`` with ``scoring``.
 
         Parameters
@@ -656,7 +722,7 @@ class OptimalOrderSearch(BaseEstimator):
             Pool indices in acquisition order; ``None`` is ``order_``. Any
             strategy's acquisitions from the same warm start can be scored
             this way (e.g. ``ActiveLearner.labeled_indices_`` minus the warm
-            start).
+            start); rows within a batch are trained in ascending pool index.
 
         Returns
         -------
@@ -665,16 +731,22 @@ class OptimalOrderSearch(BaseEstimator):
             per batch.
         """
         check_is_fitted(self)
-        order = self._check_order(order)
+        B, K = self._fitted_shape()
+        order = self._check_order(order, B, K)
         X, y = check_X_y(X, y, accept_sparse="csr")
         X_init, y_init, X_pool, y_pool = self._data[:4]
+        if X.shape[1] != X_pool.shape[1]:
+            raise ValueError(
+                f"X has {X.shape[1]} features but the pool has {X_pool.shape[1]}."
+            )
         data = (X_init, y_init, X_pool, y_pool, X, y)
-        B, K = self.batch_size, self.n_batches
-        sets = [np.sort(order[: k * B]) for k in range(1, K + 1)]
-        warm = (_fit_score(self.estimator_, self._scorer, X_init, y_init, X, y)
+        sets, _ = _prefix_sets(order, B, K)
+        classes = np.union1d(self.classes_, y)
+        warm = (_fit_score(self.estimator_, self._scorer, X_init, y_init, X, y,
+                           classes)
                 if X_init is not None else np.nan)
         return np.array([warm] + _score_sets(self.estimator_, self._scorer, data,
-                                             sets))
+                                             sets, classes))
 
     def score(self, X, y, order=None):
         """ξ-quality of an order on another labeled set (e.g. the test set).

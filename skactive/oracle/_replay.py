@@ -3,6 +3,8 @@
 import numpy as np
 
 from ..base import QueryStrategy
+from sklearn.utils.validation import _num_samples
+
 from ..utils import check_batch_size
 
 __all__ = ["ReplayOrder"]
@@ -21,9 +23,14 @@ class ReplayOrder(QueryStrategy):
     :meth:`ActiveLearner.fit <skactive.ActiveLearner.fit>`. An order found on
     a pool ``X_pool`` with a warm start ``X_init`` replays on
     ``np.vstack([X_init, X_pool])`` as ``order_ + len(X_init)`` with
-    ``initial=np.arange(len(X_init))`` (see the example). Called directly,
-    :meth:`query` reads ``order`` as indices into the ``X_pool`` it is given
-    and returns its first ``batch_size`` entries.
+    ``initial=np.arange(len(X_init))`` (see the example). The rows of the
+    order already labeled must be the order's first ones (those replayed in
+    earlier rounds); an order that overlaps the initial set, or points past
+    ``X``, is an error rather than a silently different replay.
+
+    Since the order refers to rows of the loop's ``X``, the strategy only
+    queries inside :meth:`ActiveLearner.fit <skactive.ActiveLearner.fit>`;
+    :meth:`query` on a bare pool, which carries no row identity, raises.
 
     Parameters
     ----------
@@ -96,27 +103,37 @@ class ReplayOrder(QueryStrategy):
     def _fit(self, X, y):
         self._checked_order()
 
-    def _next(self, order, batch_size):
-        if order.shape[0] < batch_size:
-            raise ValueError(
-                f"The order has {order.shape[0]} samples left in the pool but "
-                f"batch_size={batch_size} were asked; replay at most "
-                f"{len(self.order)} acquisitions (e.g. budget <= len(order))."
-            )
-        return order[:batch_size]
-
     def _query(self, X_pool, batch_size, rng):
-        order = self._checked_order()
-        if order.shape[0] and order.max() >= X_pool.shape[0]:
-            raise ValueError(
-                f"order has index {int(order.max())} but X_pool has "
-                f"{X_pool.shape[0]} rows."
-            )
-        return self._next(order, batch_size)
+        raise ValueError(
+            "ReplayOrder replays row indices of the X given to ActiveLearner.fit "
+            "and only queries inside that loop; a bare pool carries no row "
+            "indices. Use ActiveLearner(ReplayOrder(order), ...).fit(X, y)."
+        )
 
     def _query_candidates(self, X, candidates, batch_size):
-        # The loop passes the rows still unlabeled: skip the order's rows
-        # that were labeled already (earlier rounds or the initial set).
         batch_size = check_batch_size(batch_size, candidates.shape[0])
         order = self._checked_order()
-        return self._next(order[np.isin(order, candidates)], batch_size)
+        n = _num_samples(X)
+        if order.shape[0] and order.max() >= n:
+            raise ValueError(
+                f"order has row index {int(order.max())} but X has {n} rows; the "
+                "order must index the X given to ActiveLearner.fit."
+            )
+        left = np.isin(order, candidates)
+        first_left = int(np.argmax(left)) if left.any() else order.shape[0]
+        # The labeled rows of the order must be a prefix of it: those that
+        # earlier rounds replayed.
+        if not left[first_left:].all():
+            raise ValueError(
+                "Rows of the order were labeled out of order (e.g. the order "
+                "overlaps the initial labeled set): did you shift the search's "
+                "order_ by len(X_init) and pass initial=np.arange(len(X_init))?"
+            )
+        remaining = order[first_left:]
+        if remaining.shape[0] < batch_size:
+            raise ValueError(
+                f"The order has {remaining.shape[0]} samples left in the pool but "
+                f"batch_size={batch_size} were asked; replay at most "
+                f"{order.shape[0]} acquisitions (e.g. budget <= len(order))."
+            )
+        return remaining[:batch_size]
