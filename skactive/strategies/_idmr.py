@@ -240,10 +240,10 @@ class LengthBinner(ClusterMixin, BaseEstimator):
 
     Attributes
     ----------
-    edges_ : ndarray of shape (n_bins_,)
+    edges_ : ndarray of shape (n_groups,)
         Smallest length of each group (``edges_[0] == 0``); group ``g`` holds
         the lengths ``edges_[g] <= length < edges_[g + 1]``.
-    proportions_ : ndarray of shape (n_bins_,)
+    proportions_ : ndarray of shape (n_groups,)
         Share of the training texts in each group.
     labels_ : ndarray of shape (n_samples,)
         Group of each training text.
