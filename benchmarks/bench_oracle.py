@@ -60,3 +60,37 @@ def test_search_evaluations_per_second(digits_problem, paired, report):
         },
         target=("ratio", 0.75),
     )
+
+
+@pytest.mark.benchmark(group="oracle-search")
+def test_search_parallel_speedup(digits_problem, paired, report):
+    """Two chains on two workers against the same search on one.
+
+    Both find the same orders (every step has its own seed); the ratio is
+    the wall-time gain of ``n_jobs=2`` (target <= 0.8 on 2 cores; joblib's
+    per-round dispatch costs the rest).
+    """
+    n_steps = max(10, int(round(150 * SCALE)))
+
+    def search(n_jobs):
+        s = OptimalOrderSearch(LogisticRegression(max_iter=1000), batch_size=10,
+                               n_batches=10, n_steps=n_steps, greedy_steps=0,
+                               gamma=0.25, n_chains=2, n_jobs=n_jobs,
+                               random_state=0)
+        return s.fit(*digits_problem)
+
+    res = paired(lambda: search(2), {"n_jobs=1": lambda: search(1)},
+                 rounds=3, warmup_rounds=1)
+    np.testing.assert_array_equal(res.result.order_,
+                                  res.ref_results["n_jobs=1"].order_)
+    n_eval = res.result.n_evaluations_
+    report(
+        "oracle-search",
+        f"2 chains x {n_steps} steps, n_jobs=2 vs 1",
+        {
+            "evals_per_s": n_eval / res.median(),
+            "one_job_evals_per_s": n_eval / res.median("n_jobs=1"),
+            "ratio": res.ratio("n_jobs=1"),
+        },
+        target=("ratio", 0.8),
+    )
