@@ -197,7 +197,7 @@ def _score_sets(estimator, scorer, data, index_sets, classes):
 
 
 class _Cache:
-    """Bounded map prefix-set key → score, least recently used evicted."""
+    """Bounded map prefix key → score, least recently used evicted."""
 
     def __init__(self, maxsize):
         self.maxsize = maxsize
@@ -222,7 +222,7 @@ class _Cache:
 
 
 class _Evaluator:
-    """ξ-quality of orders, training each distinct prefix set once."""
+    """ξ-quality of orders, training each prefix not in the cache once."""
 
     def __init__(self, estimator, scorer, data, classes, batch_size, n_batches,
                  cache, parallel, n_workers):
