@@ -19,7 +19,7 @@ from tqdm.auto import tqdm
 
 from .base import QueryStrategy, _check_option, _check_positive_int
 from .strategies import UncertaintySampling
-from .utils import seed_random_states, stratified_indices, vstack_rows
+from .utils import check_indices, seed_random_states, stratified_indices, vstack_rows
 
 __all__ = ["ActiveLearner"]
 
@@ -68,24 +68,16 @@ def _is_missing(y, missing_label):
 
 def _check_initial_indices(initial, n):
     """The user's initial set: distinct row indices leaving a non-empty pool."""
-    idx = np.asarray(initial)
-    if idx.ndim != 1 or idx.shape[0] == 0 or idx.dtype.kind not in "iu":
-        raise ValueError(
-            "initial must be 'stratified', 'random' or a non-empty 1-D array of "
-            f"integer row indices of X, got {initial!r}."
-        )
-    if idx.min() < 0 or idx.max() >= n:
-        raise ValueError(
-            f"initial has indices outside [0, {n}): X has {n} rows."
-        )
-    if np.unique(idx).shape[0] != idx.shape[0]:
-        raise ValueError("initial has repeated indices; each row is labeled once.")
+    idx = check_indices(initial, "initial", n=n,
+                        what="row indices of X (or 'stratified' / 'random')")
+    if idx.shape[0] == 0:
+        raise ValueError("initial is empty; give at least one row index of X.")
     if idx.shape[0] >= n:
         raise ValueError(
             f"initial labels all {n} rows of X and leaves no pool; leave at "
             "least one row out."
         )
-    return idx.astype(np.intp)
+    return idx
 
 
 def _label_kind(y):

@@ -27,7 +27,7 @@ from tqdm.auto import tqdm
 
 from ..base import _check_positive_int, default_estimator
 from ..evaluation import xi_quality
-from ..utils import seed_random_states, vstack_rows
+from ..utils import check_indices, seed_random_states, vstack_rows
 
 __all__ = ["OptimalOrderSearch", "acceptance_probability", "propose_order"]
 
@@ -302,12 +302,11 @@ class _Chain:
         self.best_quality = self.quality
 
 
-def _check_real(value, name, low=0.0, strict=True):
+def _check_positive_real(value, name):
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a real number, got {value!r}.")
-    if not np.isfinite(value) or value < low or (strict and value == low):
-        op = ">" if strict else ">="
-        raise ValueError(f"{name} must be finite and {op} {low}, got {value}.")
+    if not np.isfinite(value) or value <= 0:
+        raise ValueError(f"{name} must be finite and > 0, got {value}.")
     return float(value)
 
 
@@ -506,24 +505,24 @@ class OptimalOrderSearch(BaseEstimator):
         _check_positive_int(self.greedy_steps, "greedy_steps", minimum=0)
         _check_positive_int(self.n_chains, "n_chains")
         _check_positive_int(self.cache_size, "cache_size", minimum=0)
-        _check_real(self.gamma, "gamma")
+        _check_positive_real(self.gamma, "gamma")
 
     @staticmethod
-    def _check_Xy(X, y, name):
+    def _check_Xy(X, y):
         X, y = check_X_y(X, y, accept_sparse="csr")
         check_classification_targets(y)
         return X, y
 
     def _check_inputs(self, X_pool, y_pool, X_val, y_val, X_init, y_init):
         """Validated ``(X_init, y_init, X_pool, y_pool, X_val, y_val)``."""
-        X_pool, y_pool = self._check_Xy(X_pool, y_pool, "X_pool")
-        X_val, y_val = self._check_Xy(X_val, y_val, "X_val")
+        X_pool, y_pool = self._check_Xy(X_pool, y_pool)
+        X_val, y_val = self._check_Xy(X_val, y_val)
         if (X_init is None) != (y_init is None):
             raise ValueError(
                 "Pass both X_init and y_init (the warm-start set) or neither."
             )
         if X_init is not None:
-            X_init, y_init = self._check_Xy(X_init, y_init, "X_init")
+            X_init, y_init = self._check_Xy(X_init, y_init)
         for name, X in (("X_val", X_val), ("X_init", X_init)):
             if X is not None and X.shape[1] != X_pool.shape[1]:
                 raise ValueError(
@@ -691,20 +690,9 @@ class OptimalOrderSearch(BaseEstimator):
         return self.order_.shape[0] // K, K
 
     def _check_order(self, order, B, K):
-        n_acq = B * K
-        n_pool = self._data[2].shape[0]
-        order = np.asarray(self.order_ if order is None else order)
-        if (order.ndim != 1 or order.shape[0] != n_acq
-                or order.dtype.kind not in "iu"):
-            raise ValueError(
-                f"order must be a 1-D array of {n_acq} integer pool indices "
-                f"(batch_size * n_batches), got shape {order.shape}."
-            )
-        if order.min() < 0 or order.max() >= n_pool:
-            raise ValueError(f"order has indices outside the pool [0, {n_pool}).")
-        if np.unique(order).shape[0] != n_acq:
-            raise ValueError("order has repeated indices.")
-        return order.astype(np.intp)
+        return check_indices(self.order_ if order is None else order, "order",
+                             n=self._data[2].shape[0], size=B * K,
+                             what="pool indices (batch_size * n_batches)")
 
     def curve(self, X, y, order=None):
         """Learning curve of an order on another labeled set.

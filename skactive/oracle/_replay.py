@@ -5,7 +5,7 @@ import numpy as np
 from ..base import QueryStrategy
 from sklearn.utils.validation import _num_samples
 
-from ..utils import check_batch_size
+from ..utils import check_batch_size, check_indices
 
 __all__ = ["ReplayOrder"]
 
@@ -88,17 +88,7 @@ class ReplayOrder(QueryStrategy):
         self.order = order
 
     def _checked_order(self):
-        order = np.asarray(self.order)
-        if order.ndim != 1 or order.dtype.kind not in "iu":
-            raise ValueError(
-                "order must be a 1-D array of integer row indices, got an "
-                f"array of shape {order.shape} and dtype {order.dtype}."
-            )
-        if order.shape[0] and order.min() < 0:
-            raise ValueError("order has negative indices; use row indices >= 0.")
-        if np.unique(order).shape[0] != order.shape[0]:
-            raise ValueError("order has repeated indices; each row is labeled once.")
-        return order.astype(np.intp)
+        return check_indices(self.order, "order")
 
     def _fit(self, X, y):
         self._checked_order()

@@ -10,10 +10,17 @@ from ._embedding import (
 )
 from ._kernels import kcenter_greedy, kmeanspp_factored, min_sq_distances
 from ._random import seed_random_states
-from ._selection import check_batch_size, query_rng, stratified_indices, top_k
+from ._selection import (
+    check_batch_size,
+    check_indices,
+    query_rng,
+    stratified_indices,
+    top_k,
+)
 
 __all__ = [
     "check_batch_size",
+    "check_indices",
     "chunk_rows",
     "embed",
     "gradient_embedding_factors",

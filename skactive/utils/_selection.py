@@ -4,7 +4,8 @@ import numbers
 
 import numpy as np
 
-__all__ = ["top_k", "check_batch_size", "query_rng", "stratified_indices"]
+__all__ = ["top_k", "check_batch_size", "check_indices", "query_rng",
+           "stratified_indices"]
 
 
 def query_rng(seed, n_pool):
@@ -72,6 +73,55 @@ def check_batch_size(batch_size, n_pool, name="batch_size"):
             f"{n_pool} samples; use {name} <= {n_pool}."
         )
     return int(batch_size)
+
+
+def check_indices(indices, name, *, n=None, size=None, what="row indices"):
+    """Validate an array of distinct sample indices (an order, a labeled set).
+
+    Parameters
+    ----------
+    indices : array-like of int
+        The indices.
+    name : str
+        Parameter name used in error messages.
+    n : int or None, default=None
+        Number of rows indexed: every index must be below it.
+    size : int or None, default=None
+        Required number of indices.
+    what : str, default="row indices"
+        What the indices point to, for error messages.
+
+    Returns
+    -------
+    indices : ndarray of intp
+
+    Raises
+    ------
+    ValueError
+        If ``indices`` is not a 1-D integer array (of ``size`` entries), has
+        negative, out-of-range or repeated entries.
+
+    Examples
+    --------
+    >>> from skactive.utils import check_indices
+    >>> check_indices([3, 0, 2], "order", n=4).tolist()
+    [3, 0, 2]
+    """
+    idx = np.asarray(indices)
+    if (idx.ndim != 1 or idx.dtype.kind not in "iu"
+            or (size is not None and idx.shape[0] != size)):
+        count = "" if size is None else f"{size} "
+        raise ValueError(
+            f"{name} must be a 1-D array of {count}integer {what}, got shape "
+            f"{idx.shape} and dtype {idx.dtype}."
+        )
+    if idx.shape[0] and idx.min() < 0:
+        raise ValueError(f"{name} has negative indices; use {what} >= 0.")
+    if n is not None and idx.shape[0] and idx.max() >= n:
+        raise ValueError(f"{name} has indices outside [0, {n}): there are {n} rows.")
+    if np.unique(idx).shape[0] != idx.shape[0]:
+        raise ValueError(f"{name} has repeated indices; each row is labeled once.")
+    return idx.astype(np.intp)
 
 
 def top_k(scores, k, rng):
