@@ -62,6 +62,8 @@ def main(argv=None):
     p.add_argument("--cnn-epochs", type=int, default=30)
     p.add_argument("--policy-epochs", type=int, default=30)
     p.add_argument("--state", choices=("full", "reduced"), default="reduced")
+    p.add_argument("--nearest-labeled", action="store_true",
+                   help="add the nearest-labeled distance to the state")
     p.add_argument("--beta", default="0.5",
                    help="float, exponential, linear or inverse_sigmoid")
     p.add_argument("--coin", choices=("episode", "step"), default="step")
@@ -88,7 +90,7 @@ def main(argv=None):
         ROOT / "skactive" / "policies" / "pretrained" / f"{args.name}.npz"
     policy = PolicyMLP(max_epochs=args.policy_epochs, device=args.device,
                        random_state=args.seed)
-    encoder = IALEState(args.state)
+    encoder = IALEState(args.state, nearest_labeled=args.nearest_labeled)
     t0 = time.time()
     if args.refit_only:
         saved = np.load(cache)

@@ -92,6 +92,30 @@ def test_reduced_state_has_no_class_sized_blocks(digits, small_net):
                                np.linalg.norm(resid, axis=1), rtol=1e-5)
 
 
+def test_nearest_labeled_distance_is_coresets_score(digits, small_net):
+    X, y = digits
+    X_lab, X_cand = X[:60], np.vstack([X[100:105], X[:2]])  # two labeled rows
+    for state in ("full", "reduced"):
+        plain = IALEState(state, normalize=False)
+        enc = IALEState(state, normalize=False, nearest_labeled=True)
+        assert enc.n_features(10, 16) == plain.n_features(10, 16) + 1
+        assert enc.layout(10, 16)[:-1] == plain.layout(10, 16)
+        S = enc.transform(small_net, X_lab, y[:60], X_cand)
+        np.testing.assert_array_equal(
+            S[:, :-1], plain.transform(small_net, X_lab, y[:60], X_cand))
+        E_lab, h = small_net.embed(X_lab), small_net.embed(X_cand)
+        brute = np.sqrt(((h[:, None, :] - E_lab[None]) ** 2).sum(-1)).min(1)
+        np.testing.assert_allclose(S[:, -1], brute, rtol=1e-4, atol=1e-4)
+        assert np.all(S[-2:, -1] < 1e-3)  # a labeled sample is covered
+    # Normalised: a distance in units of the labeled embedding norm.
+    scale = np.linalg.norm(small_net.embed(X_lab), axis=1).mean()
+    raw = IALEState("reduced", normalize=False, nearest_labeled=True).transform(
+        small_net, X_lab, y[:60], X_cand)[:, -1]
+    scaled = IALEState("reduced", nearest_labeled=True).transform(
+        small_net, X_lab, y[:60], X_cand)[:, -1]
+    np.testing.assert_allclose(scaled * scale, raw, rtol=1e-4, atol=1e-4)
+
+
 def test_normalisation_divides_embedding_blocks_by_labeled_norm(digits, small_net):
     X, y = digits
     raw = IALEState("full", normalize=False).transform(small_net, X[:60], y[:60],
@@ -415,6 +439,22 @@ def test_save_load_round_trip_gives_identical_scores(tmp_path, digits, tiny_poli
     np.testing.assert_array_equal(a.score_samples(X[50:300]),
                                   b.score_samples(X[50:300]))
     np.testing.assert_array_equal(a.query(X[50:300], 5), b.query(X[50:300], 5))
+
+
+def test_save_load_keeps_the_nearest_labeled_state(tmp_path, digits):
+    X, y = digits
+    enc = IALEState("reduced", nearest_labeled=True)
+    S = np.random.RandomState(0).randn(200, enc.n_features(10, 16)).astype(np.float32)
+    policy = PolicyMLP((8,), max_epochs=2, random_state=0).fit(S, S[:, -1] > 0.5)
+    path = tmp_path / "nn.npz"
+    save_iale_policy(path, policy, enc)
+    loaded, encoder = load_iale_policy(path)
+    assert encoder.get_params() == enc.get_params()
+    net = make_mlp((16,), max_epochs=3, random_state=0)
+    a = IALEStrategy(net, policy=policy, state_encoder=enc, random_state=0)
+    b = IALEStrategy(net, policy=str(path), random_state=0)
+    np.testing.assert_array_equal(a.fit(X[:50], y[:50]).score_samples(X[50:200]),
+                                  b.fit(X[:50], y[:50]).score_samples(X[50:200]))
 
 
 def test_load_checks_kind_version_and_shape(tmp_path, tiny_policy):

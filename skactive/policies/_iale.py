@@ -21,6 +21,7 @@ from ..utils import (
     chunk_rows,
     embed,
     iter_chunks,
+    min_sq_distances,
     predict_proba_chunked,
     top_k,
     vstack_rows,
@@ -74,6 +75,14 @@ class IALEState(BaseEstimator):
     4. ``gradient_norm`` (1): ``||onehot(ŷ) - p||``, which times ``||h||`` is
        the norm of the whole gradient.
 
+    ``nearest_labeled=True`` appends one column to either state,
+    ``nearest_labeled_distance``: the distance from the candidate's
+    embedding to the nearest labeled embedding (CoreSet's score). The
+    paper's state holds the labeled set only through its mean, so a policy
+    cannot tell a candidate that duplicates a labeled sample from one in an
+    uncovered region; this column lets it learn the diversity side of the
+    CoreSet and BADGE experts.
+
     Parameters
     ----------
     state : {"full", "reduced"}, default="full"
@@ -83,6 +92,9 @@ class IALEState(BaseEstimator):
         networks produce embeddings of very different scales; a policy
         trained on one then sees inputs of the scale it was trained on. The
         authors' code does not normalise (``normalize=False``).
+    nearest_labeled : bool, default=False
+        Append the nearest-labeled distance (in the normalised embedding
+        space when ``normalize=True``). Not in the paper.
 
     Examples
     --------
@@ -95,11 +107,14 @@ class IALEState(BaseEstimator):
     (3, 1566)
     >>> IALEState("reduced").n_features(n_classes=10, n_dims=128)
     385
+    >>> IALEState("reduced", nearest_labeled=True).layout(10, 128)[-1]
+    ('nearest_labeled_distance', 385, 386)
     """
 
-    def __init__(self, state="full", normalize=True):
+    def __init__(self, state="full", normalize=True, nearest_labeled=False):
         self.state = state
         self.normalize = normalize
+        self.nearest_labeled = nearest_labeled
 
     def layout(self, n_classes, n_dims):
         """Blocks of a state row: ``[(name, start, stop), ...]``.
@@ -124,6 +139,8 @@ class IALEState(BaseEstimator):
         else:
             widths = [("labeled_mean_embedding", D), ("embedding", D),
                       ("proxy_gradient", D), ("gradient_norm", 1)]
+        if self.nearest_labeled:
+            widths.append(("nearest_labeled_distance", 1))
         out, start = [], 0
         for name, w in widths:
             out.append((name, start, start + w))
@@ -156,13 +173,17 @@ class IALEState(BaseEstimator):
         y_idx = np.searchsorted(classes, np.asarray(y_labeled))
         y_idx = np.clip(y_idx, 0, C - 1)
         pred = predict_proba_chunked(estimator, X_labeled).argmax(axis=1)
-        return {
+        E = E / scale
+        summary = {
             "n_classes": C,
             "scale": scale,
-            "mean_embedding": E.mean(axis=0) / scale,
+            "mean_embedding": E.mean(axis=0),
             "class_distribution": np.bincount(y_idx, minlength=C) / y_idx.shape[0],
             "predicted_distribution": np.bincount(pred, minlength=C) / pred.shape[0],
         }
+        if self.nearest_labeled:
+            summary["embeddings"] = E
+        return summary
 
     def encode(self, estimator, summary, X_candidates, chunk_size=None):
         """State rows for candidates, given :meth:`summarize_labeled`'s summary.
@@ -216,6 +237,9 @@ class IALEState(BaseEstimator):
                 block[:, blocks["proxy_gradient"]] = own[:, None] * h
                 block[:, blocks["gradient_norm"]] = \
                     np.linalg.norm(resid, axis=1)[:, None]
+            if self.nearest_labeled:
+                block[:, blocks["nearest_labeled_distance"]] = np.sqrt(
+                    min_sq_distances(h, summary["embeddings"]))[:, None]
         return out
 
     def transform(self, estimator, X_labeled, y_labeled, X_candidates):
@@ -414,7 +438,8 @@ def save_iale_policy(path, policy, state_encoder, *, metadata=None):
     params["random_state"] = None
     header = dict(metadata or {})
     header.update(policy_params=params, state=state_encoder.state,
-                  normalize=bool(state_encoder.normalize))
+                  normalize=bool(state_encoder.normalize),
+                  nearest_labeled=bool(state_encoder.nearest_labeled))
     write_artefact(path, policy._arrays(), kind=_KIND,
                    n_features_in=policy.n_features_in_, metadata=header)
 
@@ -461,7 +486,9 @@ def load_iale_policy(source="digits-cnn", *, return_metadata=False):
     policy = PolicyMLP._from_arrays(arrays, params)
     if policy.n_features_in_ != header["n_features_in"]:
         raise ValueError(f"{source}: the weights do not match the header's width.")
-    encoder = IALEState(state=header["state"], normalize=header["normalize"])
+    # Files written before the option existed hold the paper's state.
+    encoder = IALEState(state=header["state"], normalize=header["normalize"],
+                        nearest_labeled=header.get("nearest_labeled", False))
     return (policy, encoder, header) if return_metadata else (policy, encoder)
 
 
