@@ -22,14 +22,18 @@ and the six experts it imitates:
   399 / 170) with the MLP (:func:`skactive.nets.make_mlp`), a new data set,
   architecture and number of classes.
 
-``iale_full`` is an ablation, not run by default: a policy trained on the
-paper's full state (10 classes only), passed as a file::
+Other policies run next to the shipped one as ablations, each given as
+``--ablation LABEL=FILE`` (repeatable) and shown as "IALE (LABEL)"; its
+strategy key is ``iale@LABEL``. For example the paper's state without the
+nearest-labeled distance, trained the same way::
 
-    python scripts/train_iale.py --episodes 60 --state full \
-        --name iale_digits_cnn_full --out /tmp/iale_digits_cnn_full.npz
-    python benchmarks/iale_transfer.py --strategies iale_full \
-        --targets digits,mnist1d,mnist1d-1000 \
-        --policy-full /tmp/iale_digits_cnn_full.npz
+    python scripts/train_iale.py --episodes 60 --n-jobs 1 \
+        --validation-size 800 --name iale_paper_state \
+        --out /tmp/iale_paper_state.npz
+    python benchmarks/iale_transfer.py --strategies iale@paper-state \
+        --ablation paper-state=/tmp/iale_paper_state.npz
+
+A full-state policy (10 classes only) is skipped on the two-class target.
 
 Every round retrains the network from scratch; within a repeat all
 strategies start from the same stratified initial set with the same network
@@ -61,10 +65,9 @@ import time
 
 from _common import cpu_model
 
-STRATEGY_KEYS = ("iale", "iale_full", "random", "mc_dropout", "ensemble", "entropy",
+STRATEGY_KEYS = ("iale", "random", "mc_dropout", "ensemble", "entropy",
                  "least_confidence", "coreset", "badge")
-NAMES = {"iale": "IALE (shipped policy)", "iale_full": "IALE (full state)",
-         "random": "random",
+NAMES = {"iale": "IALE (shipped policy)", "random": "random",
          "mc_dropout": "MC-dropout", "ensemble": "deep ensemble",
          "entropy": "entropy", "least_confidence": "least confidence",
          "coreset": "CoreSet", "badge": "BADGE"}
@@ -83,12 +86,11 @@ def _parse(argv=None):
         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     p.add_argument("--seeds", type=int, default=5)
     p.add_argument("--targets", default=",".join(TARGETS))
-    p.add_argument("--strategies", default=",".join(STRATEGY_KEYS))
     p.add_argument("--policy", default="digits-cnn",
                    help="shipped policy name or saved policy file")
-    p.add_argument("--policy-full", default=None,
-                   help="saved full-state policy for the iale_full ablation (not "
-                        "shipped; made by scripts/train_iale.py --state full)")
+    p.add_argument("--ablation", action="append", default=[],
+                   metavar="LABEL=FILE",
+                   help="another saved policy, run as strategy iale@LABEL")
     p.add_argument("--max-epochs", type=int, default=30,
                    help="network epochs per fit (the policy was trained with 30)")
     p.add_argument("--budget-scale", type=float, default=1.0,
@@ -103,11 +105,23 @@ def _parse(argv=None):
     p.add_argument("--table-only", action="store_true",
                    help="only merge the cached results into the outputs")
     p.add_argument("--verbose", action="store_true")
+    p.add_argument("--strategies", default=None,
+                   help="comma-separated keys (default: all, ablations included): "
+                        + ",".join(STRATEGY_KEYS))
     args = p.parse_args(argv)
+    args.ablations = {}
+    for item in args.ablation:
+        label, sep, path = item.partition("=")
+        if not sep or not label or not path or not label.replace("-", "").isalnum():
+            p.error(f"--ablation {item!r}: expected LABEL=FILE with an "
+                    "alphanumeric (or dashed) label")
+        args.ablations[f"iale@{label}"] = path
+    args.all_keys = list(STRATEGY_KEYS) + list(args.ablations)
     args.target_keys = [t for t in args.targets.split(",") if t]
-    args.strategy_keys = [s for s in args.strategies.split(",") if s]
+    args.strategy_keys = args.all_keys if args.strategies is None else \
+        [s for s in args.strategies.split(",") if s]
     for keys, allowed, what in ((args.target_keys, TARGETS, "targets"),
-                                (args.strategy_keys, STRATEGY_KEYS, "strategies")):
+                                (args.strategy_keys, args.all_keys, "strategies")):
         unknown = sorted(set(keys) - set(allowed))
         if unknown:
             p.error(f"unknown {what} {unknown}; choose from {list(allowed)}")
@@ -163,9 +177,10 @@ def make_strategy(key, net, args):
     )
     from skactive.policies import IALEStrategy
 
+    if key in args.ablations:
+        return IALEStrategy(net(), policy=args.ablations[key])
     return {
         "iale": lambda: IALEStrategy(net(), policy=args.policy),
-        "iale_full": lambda: IALEStrategy(net(), policy=args.policy_full),
         "random": lambda: RandomSampling(net()),
         "mc_dropout": lambda: MCDropout(net(), measure="variation_ratio",
                                         n_samples=args.mc_samples),
@@ -176,6 +191,16 @@ def make_strategy(key, net, args):
         "coreset": lambda: CoreSet(net()),
         "badge": lambda: BADGE(net()),
     }[key]()
+
+
+def display_name(key):
+    return f"IALE ({key.split('@', 1)[1]})" if key.startswith("iale@") else NAMES[key]
+
+
+def _is_full_state(path):
+    from skactive.policies import load_iale_policy
+
+    return load_iale_policy(path, return_metadata=True)[2]["state"] == "full"
 
 
 def _cache_path(args, target, key):
@@ -193,15 +218,15 @@ def run(args):
         X_tr, X_te, y_tr, y_te, net = load_target(target, args)
         for key in args.strategy_keys:
             path = _cache_path(args, target, key)
-            if key == "iale_full" and (target == "tabular"
-                                       or args.policy_full is None):
-                continue  # needs the file, and the source's 10 classes
+            if target == "tabular" and key in args.ablations and \
+                    _is_full_state(args.ablations[key]):
+                continue  # the full state needs the source's 10 classes
             if os.path.exists(path):
                 print(f"{target}/{key}: cached")
                 continue
             t0 = time.perf_counter()
             result = active_learning_curve(
-                {NAMES[key]: make_strategy(key, net, args)}, X_tr, y_tr, X_te, y_te,
+                {display_name(key): make_strategy(key, net, args)}, X_tr, y_tr, X_te, y_te,
                 batch_size=batch, budget=budget, initial_size=init,
                 n_repeats=args.seeds, n_jobs=args.n_jobs,
                 random_state=args.random_state, verbose=args.verbose)
@@ -210,7 +235,8 @@ def run(args):
             data["runtime_s"] = seconds
             with open(path, "w", encoding="utf-8") as f:
                 json.dump(data, f)
-            print(f"{target}/{key}: AUBC {result.aubc[NAMES[key]].mean():.4f} "
+            print(f"{target}/{key}: AUBC "
+                  f"{result.aubc[display_name(key)].mean():.4f} "
                   f"({seconds:.0f} s)")
             sys.stdout.flush()
 
@@ -222,7 +248,7 @@ def merge(args, target):
     from skactive.evaluation import ActiveLearningCurveResult
 
     merged, runtime = None, 0.0
-    for key in STRATEGY_KEYS:
+    for key in args.all_keys:
         path = _cache_path(args, target, key)
         if not os.path.exists(path):
             continue
@@ -268,7 +294,7 @@ def report(args, command, wall):
         ref = aubc.get("random")
         iale = NAMES["iale"]
         experts = [n for n in result.strategies
-                   if n not in (iale, NAMES["iale_full"], "random")]
+                   if not n.startswith("IALE") and n != "random"]
         best = max(experts, key=lambda n: aubc[n].mean()) if experts else None
         for name in result.strategies:
             a = aubc[name]
@@ -282,13 +308,15 @@ def report(args, command, wall):
             })
         if iale in aubc and ref is not None:
             gap = aubc[iale] - ref
-            lines.append(
-                f"- **{target}** ({runtime / 60:.0f} min of curves): IALE − random "
-                f"= {gap.mean():+.4f} AUBC (paired, {int((gap > 0).sum())}/"
-                f"{gap.shape[0]} seeds better); best expert {best} "
-                f"{aubc[best].mean():.4f} vs IALE {aubc[iale].mean():.4f} → IALE "
-                + ("**beats**" if aubc[iale].mean() > aubc[best].mean() else
-                   "does **not** beat") + " the best single expert.")
+            line = (f"- **{target}** ({runtime / 60:.0f} min of curves): IALE − "
+                    f"random = {gap.mean():+.4f} AUBC (paired, "
+                    f"{int((gap > 0).sum())}/{gap.shape[0]} seeds better)")
+            if best is not None:
+                line += (f"; best expert {best} {aubc[best].mean():.4f} vs IALE "
+                         f"{aubc[iale].mean():.4f} → IALE "
+                         + ("**beats**" if aubc[iale].mean() > aubc[best].mean()
+                            else "does **not** beat") + " the best single expert")
+            lines.append(line + ".")
     head = [
         "# Transfer of the shipped IALE policy",
         "",

@@ -492,7 +492,8 @@ def test_save_rejects_other_objects(tmp_path, tiny_policy):
 def test_shipped_policy_works_offline(digits):
     X, y = digits
     policy, encoder, header = load_iale_policy("digits-cnn", return_metadata=True)
-    assert header["state"] == "reduced" and policy.n_features_in_ == 3 * 128 + 1
+    assert header["state"] == "reduced" and header["nearest_labeled"]
+    assert policy.n_features_in_ == 3 * 128 + 2 == encoder.n_features(10, 128)
     assert "train_iale.py" in header["command"]
     s = IALEStrategy(make_mlp(max_epochs=5, random_state=0), random_state=0)
     idx = s.fit(X[:40], y[:40]).query(X[40:], batch_size=10)
@@ -515,6 +516,21 @@ def test_strategy_queries_top_scored_candidates(digits, tiny_policy):
     # With a subset, only candidates of the subset are scored.
     s.set_params(n_candidates=60)
     assert s.query(X[50:1050], 6).shape == (6,)
+
+
+def test_strategy_infers_the_nearest_labeled_state_from_the_width(digits,
+                                                                   tiny_policy):
+    X, y = digits
+    net = make_mlp((16,), max_epochs=3, random_state=0)
+    plain = IALEStrategy(net, policy=tiny_policy).fit(X[:50], y[:50])
+    assert not plain.state_encoder_.nearest_labeled
+    assert "embeddings" not in plain.summary_  # kept only when it is read
+    S = np.random.RandomState(0).randn(200, 3 * 16 + 2).astype(np.float32)
+    wide = PolicyMLP((8,), max_epochs=2, random_state=0).fit(S, S[:, -1] > 0.5)
+    s = IALEStrategy(net, policy=wide, random_state=0).fit(X[:50], y[:50])
+    assert s.state_encoder_.get_params() == IALEState(
+        "reduced", nearest_labeled=True).get_params()
+    assert s.query(X[50:300], 5).shape == (5,)
 
 
 def test_strategy_pickle_clone_and_learner(digits, tiny_policy):

@@ -452,8 +452,9 @@ def load_iale_policy(source="digits-cnn", *, return_metadata=False):
     source : str or path-like, default="digits-cnn"
         ``"digits-cnn"``: the policy shipped with skactive, trained on
         ``load_digits`` with the image CNN by ``scripts/train_iale.py``
-        (reduced state, so it works for any number of classes; its header
-        records the command, settings and run time). Otherwise a file
+        (reduced state with the nearest-labeled distance, so it works for
+        any number of classes; its header records the command, settings and
+        run time). Otherwise a file
         written by :func:`save_iale_policy`.
     return_metadata : bool, default=False
         Also return the header.
@@ -469,8 +470,8 @@ def load_iale_policy(source="digits-cnn", *, return_metadata=False):
     --------
     >>> from skactive.policies import load_iale_policy
     >>> policy, state = load_iale_policy("digits-cnn")
-    >>> state.state, policy.n_features_in_
-    ('reduced', 385)
+    >>> state.state, state.nearest_labeled, policy.n_features_in_
+    ('reduced', True, 386)
     """
     if isinstance(source, str) and source in _PRETRAINED:
         arrays, header = read_artefact(pretrained_path(_PRETRAINED[source]), kind=_KIND)
@@ -517,8 +518,9 @@ class IALEStrategy(QueryStrategy):
         ``clone``.
     state_encoder : IALEState or None, default=None
         The state the policy reads; ``None`` takes it from the file or the
-        DAgger, or, for a bare PolicyMLP, the full or reduced state whose
-        width matches the policy.
+        DAgger, or, for a bare PolicyMLP, the full or reduced state (without,
+        then with the nearest-labeled distance) whose width matches the
+        policy.
     n_candidates : int or "auto", default="auto"
         Pool subset scored per query; ``"auto"`` is ``10 * batch_size``, the
         paper's ratio (100 candidates for batches of 10), at least 100. The
@@ -589,22 +591,27 @@ class IALEStrategy(QueryStrategy):
         width = policy.n_features_in_
         # The labeled summary is needed anyway; its mean embedding gives D.
         # Without an encoder the candidates below are IALEState(s) with the
-        # default normalize=True, for which IALEState()'s summary holds.
-        probe = IALEState() if encoder is None else encoder
+        # default normalize=True; the nearest-labeled probe's summary holds
+        # for all of them.
+        probe = IALEState(nearest_labeled=True) if encoder is None else encoder
         summary = probe.summarize_labeled(self.estimator_, X, y)
         D = summary["mean_embedding"].shape[0]
         C = len(self.classes_)
         if encoder is None:
-            matches = [IALEState(s) for s in _STATES
-                       if IALEState(s).n_features(C, D) == width]
+            matches = [IALEState(s, nearest_labeled=near)
+                       for near in (False, True) for s in _STATES
+                       if IALEState(s, nearest_labeled=near).n_features(C, D) == width]
             if not matches:
                 raise ValueError(
                     f"The policy reads {width}-wide states, which is neither the "
-                    f"full nor the reduced state for {C} classes and {D}-dimensional "
+                    f"full nor the reduced state (with or without the "
+                    f"nearest-labeled distance) for {C} classes and {D}-dimensional "
                     "embeddings. Pass state_encoder, or use a classifier with the "
                     "embedding width the policy was trained with."
                 )
             encoder = matches[0]
+            if not encoder.nearest_labeled:
+                del summary["embeddings"]
         need = encoder.n_features(C, D)
         if need != width:
             hint = (" The full state depends on the number of classes; use a "
