@@ -94,7 +94,9 @@ class IALEState(BaseEstimator):
         authors' code does not normalise (``normalize=False``).
     nearest_labeled : bool, default=False
         Append the nearest-labeled distance (in the normalised embedding
-        space when ``normalize=True``). Not in the paper.
+        space when ``normalize=True``). Not in the paper. The labeled
+        summary then keeps the labeled embeddings (``n_labeled × D``), and
+        encoding computes candidate-to-labeled distances in chunks.
 
     Examples
     --------
