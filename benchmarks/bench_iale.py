@@ -10,7 +10,8 @@ scored (``n_candidates`` = pool size; the default subset is 100 rows):
 * ``UncertaintySampling(net, measure="entropy")``: one forward pass;
 * ``MCDropout(net, measure="variation_ratio", n_samples=20)``: 20 passes;
 * ``IALEStrategy(net)`` with the shipped policy: embedding and
-  probabilities of the pool (two passes), the reduced state, and the policy
+  probabilities of the pool (two passes), the reduced state with the
+  distance to the nearest of the 200 labeled embeddings, and the policy
   MLP (NumPy).
 
 Targets: IALE / MC-dropout < 1 (the paper's claim) and IALE / entropy
