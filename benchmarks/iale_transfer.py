@@ -27,9 +27,8 @@ Other policies run next to the shipped one as ablations, each given as
 strategy key is ``iale@LABEL``. For example the paper's state without the
 nearest-labeled distance, trained the same way::
 
-    python scripts/train_iale.py --episodes 60 --n-jobs 1 \
-        --validation-size 800 --name iale_paper_state \
-        --out /tmp/iale_paper_state.npz
+    python scripts/train_iale.py --no-nearest-labeled \
+        --name iale_paper_state --out /tmp/iale_paper_state.npz
     python benchmarks/iale_transfer.py --strategies iale@paper-state \
         --ablation paper-state=/tmp/iale_paper_state.npz
 
