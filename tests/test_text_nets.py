@@ -285,3 +285,47 @@ def test_active_learner_on_token_matrix(corpus):
     assert al.X_labeled_.dtype == np.int64
     test_docs, test_y = make_corpus(100, seed=1)
     assert al.score(vec.transform(test_docs), test_y) > 0.75
+
+
+# -- fixed word vectors ---------------------------------------------------------
+def test_ppmi_word_vectors_are_reproducible_and_skip_padding_and_oov():
+    from skactive.nets import ppmi_word_vectors
+
+    docs = ["good fun day", "great fun night", "bad mess day", "awful mess night",
+            "good great fun", "bad awful mess"] * 4
+    vec = SequenceVectorizer(max_len=5)
+    X = vec.fit_transform(docs)
+    W = ppmi_word_vectors(X, vec.vocabulary_size_, n_components=3, window=2)
+    np.testing.assert_array_equal(W, ppmi_word_vectors(X, vec.vocabulary_size_,
+                                                       n_components=3, window=2))
+    assert W.shape == (vec.vocabulary_size_, 3) and W.dtype == np.float32
+    np.testing.assert_array_equal(W[:2], 0.0)
+    np.testing.assert_allclose(np.linalg.norm(W[2:], axis=1), 1.0, rtol=1e-5)
+    v = vec.vocabulary_
+    assert W[v["good"]] @ W[v["great"]] > W[v["good"]] @ W[v["awful"]]
+    with pytest.raises(ValueError, match="non-negative token indices"):
+        ppmi_word_vectors(X.astype(float))
+    with pytest.raises(ValueError, match="must be below vocab_size"):
+        ppmi_word_vectors(X, n_components=50)
+
+
+@pytest.mark.parametrize("factory", ["cnn", "lstm"])
+def test_frozen_word_vectors_stay_fixed_during_training(factory):
+    from skactive.nets import make_lstm
+
+    rng = np.random.RandomState(0)
+    W = rng.randn(30, 6).astype(np.float32)
+    X = rng.randint(2, 30, size=(40, 5))
+    y = np.arange(40) % 2
+    make = make_text_cnn if factory == "cnn" else make_lstm
+    net = make(30, embedding_weights=W, freeze_embedding=True, max_epochs=3,
+               random_state=0).fit(X, y)
+    emb = net.module_.embedding
+    assert emb.embedding_dim == 6 and not emb.weight.requires_grad
+    np.testing.assert_allclose(emb.weight.detach().numpy()[1:], W[1:])
+    np.testing.assert_array_equal(emb.weight.detach().numpy()[0], 0.0)  # padding
+    trainable = make(30, embedding_weights=W, max_epochs=3, lr=0.1,
+                     random_state=0).fit(X, y)
+    assert not np.allclose(trainable.module_.embedding.weight.detach().numpy()[2:], W[2:])
+    with pytest.raises(ValueError, match="embedding_weights must have shape"):
+        make(31, embedding_weights=W, max_epochs=1).fit(X, y)

@@ -15,6 +15,7 @@ from ._text import (
     TextCNNModule,
     make_lstm,
     make_text_cnn,
+    ppmi_word_vectors,
 )
 
 __all__ = [
@@ -31,5 +32,6 @@ __all__ = [
     "make_mlp",
     "make_sequence_cnn",
     "make_text_cnn",
+    "ppmi_word_vectors",
     "resolve_device",
 ]

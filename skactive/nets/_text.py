@@ -29,6 +29,7 @@ __all__ = [
     "TextCNNModule",
     "make_lstm",
     "make_text_cnn",
+    "ppmi_word_vectors",
 ]
 
 PAD, OOV = 0, 1
@@ -254,6 +255,124 @@ def _token_mask(x, padding_idx, vocab_size):
     return x, (x != padding_idx).float()
 
 
+def _embedding_layer(vocab_size, embedding_dim, padding_idx, weights, freeze):
+    """An embedding table, optionally initialised from (frozen) word vectors."""
+    if weights is None:
+        return nn.Embedding(int(vocab_size), int(embedding_dim), padding_idx=padding_idx)
+    W = torch.as_tensor(np.asarray(weights, dtype=np.float32))
+    if W.dim() != 2 or W.shape[0] != int(vocab_size):
+        raise ValueError(
+            f"embedding_weights must have shape (vocab_size={vocab_size}, dim), got "
+            f"{tuple(W.shape)}."
+        )
+    layer = nn.Embedding.from_pretrained(W.clone(), freeze=bool(freeze),
+                                         padding_idx=padding_idx)
+    if padding_idx is not None:
+        with torch.no_grad():
+            layer.weight[padding_idx] = 0.0
+    return layer
+
+
+def ppmi_word_vectors(X, vocab_size=None, *, n_components=50, window=4,
+                      padding_idx=PAD, oov_idx=OOV, random_state=0):
+    """Word vectors from unlabeled token sequences: truncated SVD of the PPMI matrix.
+
+    Counts how often two tokens occur within ``window`` positions of each
+    other, turns the counts into positive pointwise mutual information
+    (context counts smoothed with the exponent 0.75, Levy et al. 2015) and
+    keeps the top ``n_components`` singular directions, scaled by the square
+    root of the singular values; each row is L2-normalised. Labels are never
+    used, so the vectors may be learned on all the unlabeled text at hand
+    (source and target pools), the role off-the-shelf embeddings play in
+    the deep active learning literature (ALIL used fixed multiCCA vectors).
+    It is vectorised over the corpus: the co-occurrences of one offset are
+    one sparse matrix.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_docs, max_len), int
+        Token indices from :class:`SequenceVectorizer`.
+    vocab_size : int or None, default=None
+        Rows of the result; None means ``X.max() + 1``.
+    n_components : int, default=50
+    window : int, default=4
+        Largest distance between co-occurring tokens.
+    padding_idx, oov_idx : int or None, default=0, 1
+        Tokens that are never counted; their rows are zero.
+    random_state : int, default=0
+        Seeds the SVD's start vector, so the vectors are reproducible.
+
+    Returns
+    -------
+    vectors : ndarray of shape (vocab_size, n_components), float32
+
+    References
+    ----------
+    .. [1] O. Levy, Y. Goldberg, I. Dagan, "Improving distributional
+       similarity with lessons learned from word embeddings", TACL 2015.
+
+    Examples
+    --------
+    >>> from skactive.nets import SequenceVectorizer, ppmi_word_vectors
+    >>> docs = ["good fun", "great fun", "bad mess", "awful mess", "fun day",
+    ...         "mess night"] * 5
+    >>> vec = SequenceVectorizer(max_len=4)
+    >>> W = ppmi_word_vectors(vec.fit_transform(docs), vec.vocabulary_size_,
+    ...                       n_components=3, window=1)
+    >>> W.shape
+    (10, 3)
+    >>> v = vec.vocabulary_   # words of shared contexts get similar vectors
+    >>> round(float(W[v["good"]] @ W[v["great"]]), 2), round(float(W[v["good"]] @ W[v["awful"]]), 2)
+    (1.0, 0.0)
+    """
+    from scipy import sparse
+    from scipy.sparse.linalg import svds
+
+    X = np.asarray(X)
+    if X.ndim != 2 or not np.issubdtype(X.dtype, np.integer) or (X.size and X.min() < 0):
+        raise ValueError(
+            "X must be a 2-D matrix of non-negative token indices "
+            "(SequenceVectorizer's output)."
+        )
+    V = int(X.max()) + 1 if vocab_size is None else int(vocab_size)
+    _check_int(n_components, "n_components")
+    _check_int(window, "window")
+    if X.size and int(X.max()) >= V:
+        raise ValueError(f"Token index {int(X.max())} is out of range for vocab_size={V}.")
+    if n_components >= V - 1:
+        raise ValueError(f"n_components={n_components} must be below vocab_size - 1 = {V - 1}.")
+    skip = np.zeros(V, dtype=bool)
+    for idx in (padding_idx, oov_idx):
+        if idx is not None and 0 <= idx < V:
+            skip[idx] = True
+    counts = sparse.csr_matrix((V, V), dtype=np.float64)
+    for off in range(1, min(int(window), max(X.shape[1] - 1, 0)) + 1):
+        a, b = X[:, :-off].ravel(), X[:, off:].ravel()
+        keep = ~(skip[a] | skip[b])
+        a, b = a[keep], b[keep]
+        counts = counts + sparse.csr_matrix(
+            (np.ones(2 * a.shape[0]), (np.r_[a, b], np.r_[b, a])), shape=(V, V))
+    counts = counts.tocoo()
+    total = counts.data.sum()
+    if total == 0:
+        raise ValueError("No co-occurring tokens: the corpus is too small for word vectors.")
+    row = np.asarray(counts.sum(axis=1)).ravel()
+    ctx = row ** 0.75
+    pmi = np.log(counts.data * ctx.sum() / (row[counts.row] * ctx[counts.col]))
+    pos = pmi > 0
+    ppmi = sparse.csr_matrix((pmi[pos], (counts.row[pos], counts.col[pos])),
+                             shape=(V, V))
+    v0 = np.random.RandomState(random_state).uniform(-1, 1, V)
+    U, S, _ = svds(ppmi, k=int(n_components), v0=v0)
+    order = np.argsort(-S)
+    W = U[:, order] * np.sqrt(S[order])
+    # Sign of each direction fixed by its largest entry: SVD signs are arbitrary.
+    W *= np.sign(W[np.abs(W).argmax(axis=0), np.arange(W.shape[1])])
+    W[skip] = 0.0
+    norms = np.linalg.norm(W, axis=1, keepdims=True)
+    return (W / np.where(norms > 0, norms, 1.0)).astype(np.float32)
+
+
 class TextCNNModule(nn.Module):
     """The text CNN of ALIL (Liu et al., 2018), after Kim (2014).
 
@@ -284,6 +403,12 @@ class TextCNNModule(nn.Module):
     padding_idx : int or None, default=0
         Index of the padding token (its embedding is zero and it is
         excluded from the mean); None treats every position as a token.
+    embedding_weights : array-like of shape (vocab_size, dim) or None, default=None
+        Initial word vectors (e.g. :func:`ppmi_word_vectors`); their width
+        overrides ``embedding_dim``.
+    freeze_embedding : bool, default=False
+        Keep the word vectors fixed, as ALIL fixed its multiCCA vectors; with
+        a few dozen labels a trainable table overfits.
 
     References
     ----------
@@ -305,11 +430,13 @@ class TextCNNModule(nn.Module):
     """
 
     def __init__(self, vocab_size, n_classes, embedding_dim=100, n_filters=50,
-                 kernel_size=3, dropout=0.5, padding_idx=0):
+                 kernel_size=3, dropout=0.5, padding_idx=0, embedding_weights=None,
+                 freeze_embedding=False):
         super().__init__()
         self.padding_idx = padding_idx
-        self.embedding = nn.Embedding(int(vocab_size), int(embedding_dim),
-                                      padding_idx=padding_idx)
+        self.embedding = _embedding_layer(vocab_size, embedding_dim, padding_idx,
+                                          embedding_weights, freeze_embedding)
+        embedding_dim = self.embedding.embedding_dim
         self.conv = nn.Sequential(
             nn.ConstantPad1d(_same_pad(kernel_size), 0.0),
             nn.Conv1d(int(embedding_dim), int(n_filters), int(kernel_size)),
@@ -353,6 +480,10 @@ class LSTMModule(nn.Module):
         Dropout before the head (MC-dropout capable).
     padding_idx : int or None, default=0
         Index of the padding token; None reads every row to its full length.
+    embedding_weights : array-like of shape (vocab_size, dim) or None, default=None
+        Initial word vectors; their width overrides ``embedding_dim``.
+    freeze_embedding : bool, default=False
+        Keep the word vectors fixed.
 
     Examples
     --------
@@ -365,11 +496,13 @@ class LSTMModule(nn.Module):
     """
 
     def __init__(self, vocab_size, n_classes, embedding_dim=100, hidden_size=64,
-                 bidirectional=True, dropout=0.5, padding_idx=0):
+                 bidirectional=True, dropout=0.5, padding_idx=0, embedding_weights=None,
+                 freeze_embedding=False):
         super().__init__()
         self.padding_idx = padding_idx
-        self.embedding = nn.Embedding(int(vocab_size), int(embedding_dim),
-                                      padding_idx=padding_idx)
+        self.embedding = _embedding_layer(vocab_size, embedding_dim, padding_idx,
+                                          embedding_weights, freeze_embedding)
+        embedding_dim = self.embedding.embedding_dim
         self.lstm = nn.LSTM(int(embedding_dim), int(hidden_size), batch_first=True,
                             bidirectional=bool(bidirectional))
         self.dropout = ConsistentDropout(dropout)
@@ -391,7 +524,8 @@ class LSTMModule(nn.Module):
 
 
 def make_text_cnn(vocab_size, *, embedding_dim=100, n_filters=50, kernel_size=3,
-                  dropout=0.5, **net_params):
+                  dropout=0.5, embedding_weights=None, freeze_embedding=False,
+                  **net_params):
     """ALIL's text CNN classifier (:class:`TextCNNModule`).
 
     Parameters
@@ -401,6 +535,9 @@ def make_text_cnn(vocab_size, *, embedding_dim=100, n_filters=50, kernel_size=3,
         ``max_features + 2`` to size the net before the vectoriser is fitted.
     embedding_dim, n_filters, kernel_size, dropout
         Architecture, see :class:`TextCNNModule`.
+    embedding_weights, freeze_embedding
+        Pretrained word vectors (e.g. :func:`ppmi_word_vectors`) and whether
+        to keep them fixed.
     **net_params
         :class:`NetClassifier` parameters (``max_epochs``, ``lr``,
         ``batch_size``, ``random_state``, ``device``...).
@@ -435,12 +572,15 @@ def make_text_cnn(vocab_size, *, embedding_dim=100, n_filters=50, kernel_size=3,
     return NetClassifier(
         TextCNNModule, module__vocab_size=vocab_size,
         module__embedding_dim=embedding_dim, module__n_filters=n_filters,
-        module__kernel_size=kernel_size, module__dropout=dropout, **net_params,
+        module__kernel_size=kernel_size, module__dropout=dropout,
+        module__embedding_weights=embedding_weights,
+        module__freeze_embedding=freeze_embedding, **net_params,
     )
 
 
 def make_lstm(vocab_size, *, embedding_dim=100, hidden_size=64, bidirectional=True,
-              dropout=0.5, **net_params):
+              dropout=0.5, embedding_weights=None, freeze_embedding=False,
+              **net_params):
     """A (bidirectional) LSTM text classifier (:class:`LSTMModule`).
 
     Parameters
@@ -450,6 +590,8 @@ def make_lstm(vocab_size, *, embedding_dim=100, hidden_size=64, bidirectional=Tr
         ``max_features + 2``.
     embedding_dim, hidden_size, bidirectional, dropout
         Architecture, see :class:`LSTMModule`.
+    embedding_weights, freeze_embedding
+        Pretrained word vectors and whether to keep them fixed.
     **net_params
         :class:`NetClassifier` parameters.
 
@@ -470,5 +612,7 @@ def make_lstm(vocab_size, *, embedding_dim=100, hidden_size=64, bidirectional=Tr
     return NetClassifier(
         LSTMModule, module__vocab_size=vocab_size,
         module__embedding_dim=embedding_dim, module__hidden_size=hidden_size,
-        module__bidirectional=bidirectional, module__dropout=dropout, **net_params,
+        module__bidirectional=bidirectional, module__dropout=dropout,
+        module__embedding_weights=embedding_weights,
+        module__freeze_embedding=freeze_embedding, **net_params,
     )
