@@ -316,7 +316,7 @@ def test_dagger_parameter_errors(blobs, params, match):
 def test_dagger_rejects_objects_without_the_protocol(blobs):
     X, y = blobs
     with pytest.raises(TypeError, match="expert must provide label"):
-        DAgger(expert=LogisticRegression()).fit(X, y)
+        DAgger(expert=LogisticRegression(), state_encoder=IALEState()).fit(X, y)
 
 
 # -- IALE expert -----------------------------------------------------------------
@@ -596,13 +596,14 @@ def test_embed_of_a_plain_estimator_is_its_input():
     np.testing.assert_allclose(S[:, 3:6], X[:4], rtol=1e-6)
 
 
-def test_dagger_defaults_are_iale_with_the_six_experts(digits):
+def test_dagger_with_the_iale_expert_and_state(digits):
     X, y = digits
     net = make_mlp((16,), max_epochs=2, random_state=0)
-    d = DAgger(estimator=net, n_episodes=1, budget=30, batch_size=5,
-               n_candidates=30, validation_size=100, random_state=0)
+    d = DAgger(expert=IALEExpert(), state_encoder=IALEState(), estimator=net,
+               n_episodes=1, budget=30, batch_size=5, n_candidates=30,
+               validation_size=100, random_state=0)
     d.fit(X[:600], y[:600])
-    assert isinstance(d.policy_, PolicyMLP)
+    assert isinstance(d.policy_, PolicyMLP)  # the generic default policy
     assert isinstance(d.state_encoder_, IALEState)
     assert d.states_.shape == (2 * 30, IALEState().n_features(10, 16))
     assert set(d.history_["winners"][0]) <= set(default_iale_experts())

@@ -7,9 +7,21 @@ synthetic data ship with the package (:func:`load_lal_regressor`).
 :class:`IALEExpert` (the best of an ensemble of heuristics) and
 :class:`IALEState` it is IALE (Löffler & Mutschler), applied by
 :class:`IALEStrategy` with the policy shipped with the package
-(:func:`load_iale_policy`).
+(:func:`load_iale_policy`). With :class:`ALILExpert` (one-step roll-outs)
+and :class:`ALILState` it is ALIL (Liu et al., 2018), applied by
+:class:`ALILStrategy` with the policy shipped with the package
+(:func:`load_alil_policy`).
 """
 
+from ._alil import (
+    BASIS_FREE_COLUMNS,
+    ALILExpert,
+    ALILState,
+    ALILStrategy,
+    load_alil_policy,
+    neg_log_loss_aligned,
+    save_alil_policy,
+)
 from ._artefacts import CompactForestRegressor
 from ._dagger import DAgger, beta_schedule, policy_scores
 from ._iale import (
@@ -30,6 +42,10 @@ from ._lal import (
 from ._policy_net import PolicyMLP
 
 __all__ = [
+    "ALILExpert",
+    "ALILState",
+    "ALILStrategy",
+    "BASIS_FREE_COLUMNS",
     "CompactForestRegressor",
     "DAgger",
     "IALEExpert",
@@ -42,8 +58,11 @@ __all__ = [
     "beta_schedule",
     "default_iale_experts",
     "lal_features",
+    "load_alil_policy",
     "load_iale_policy",
     "load_lal_regressor",
+    "neg_log_loss_aligned",
     "policy_scores",
+    "save_alil_policy",
     "save_iale_policy",
 ]

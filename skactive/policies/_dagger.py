@@ -3,7 +3,8 @@
 The meta-fitter is generic: the policy (a binary classifier over candidate
 states), the expert (labels the candidates of a state) and the state encoder
 are separate objects, so IALE (best of heuristic experts) and ALIL
-(one-step roll-out expert) share this loop.
+(one-step roll-out expert) share this loop. It imports neither: each method
+passes its own expert, state encoder and policy.
 
 Protocols
 ---------
@@ -18,9 +19,12 @@ expert
     names the expert that won, when there are several).
 policy
     a scikit-learn binary classifier; ``decision_function`` (or
-    ``predict_proba[:, 1]``) ranks candidates.
+    ``predict_proba[:, 1]``) ranks candidates. When its ``fit`` takes
+    ``groups``, it receives the step of every pair (a listwise policy's
+    softmax groups).
 """
 
+import inspect
 import math
 import numbers
 
@@ -35,10 +39,12 @@ from ..base import _check_option, _check_positive_int
 from ..evaluation import aubc
 from ..strategies._bayesian import _default_net
 from ..utils import seed_random_states, stratified_indices, top_k
+from ._policy_net import PolicyMLP
 
 __all__ = ["DAgger", "beta_schedule", "policy_scores"]
 
-_SCHEDULES = ("exponential", "linear", "inverse_sigmoid")
+_SCHEDULES = ("exponential", "linear", "inverse_sigmoid", "alil_linear",
+              "alil_exponential", "alil_inverse_sigmoid")
 
 
 def beta_schedule(beta, episode, n_episodes):
@@ -46,13 +52,17 @@ def beta_schedule(beta, episode, n_episodes):
 
     Parameters
     ----------
-    beta : float, {"exponential", "linear", "inverse_sigmoid"} or callable
-        A constant in ``[0, 1]``; ``"exponential"``: ``0.9 ** episode`` (the
-        IALE code's "exp" schedule; Ross et al.'s ``p ** (i - 1)``);
-        ``"linear"``: from 1 down to 0 at the last episode;
-        ``"inverse_sigmoid"``: ``k / (k + exp(episode / k))`` with
+    beta : float, str or callable
+        A constant in ``[0, 1]`` (ALIL's fixed ``0.5``); ``"exponential"``:
+        ``0.9 ** episode`` (the IALE code's "exp" schedule; Ross et al.'s
+        ``p ** (i - 1)``); ``"linear"``: from 1 down to 0 at the last
+        episode; ``"inverse_sigmoid"``: ``k / (k + exp(episode / k))`` with
         ``k = max(1, n_episodes / 10)`` (scheduled sampling, Bengio et al.
-        2015); a callable ``beta(episode, n_episodes)``.
+        2015). ALIL's schedules (Liu et al. 2018, Sec. 4.3) use its 1-based
+        round ``tau = episode + 1``: ``"alil_linear"``: ``max(0.5, 1 -
+        0.01 tau)``; ``"alil_exponential"``: ``0.9 ** tau``;
+        ``"alil_inverse_sigmoid"``: ``5 / (5 + exp(tau / 5))``. A callable
+        ``beta(episode, n_episodes)``.
     episode : int
     n_episodes : int
 
@@ -67,18 +77,27 @@ def beta_schedule(beta, episode, n_episodes):
     [1.0, 0.75, 0.5, 0.25, 0.0]
     >>> beta_schedule(0.5, 3, 10)
     0.5
+    >>> round(beta_schedule("alil_inverse_sigmoid", 0, 100), 4)  # tau = 1
+    0.8037
     """
     if callable(beta):
         value = beta(episode, n_episodes)
     elif isinstance(beta, str):
         _check_option(beta, "beta", _SCHEDULES)
+        tau = episode + 1
         if beta == "exponential":
             value = 0.9 ** episode
         elif beta == "linear":
             value = 1.0 - episode / max(n_episodes - 1, 1)
-        else:
+        elif beta == "inverse_sigmoid":
             k = max(1.0, n_episodes / 10.0)
             value = k / (k + math.exp(episode / k))
+        elif beta == "alil_linear":
+            value = max(0.5, 1.0 - 0.01 * tau)
+        elif beta == "alil_exponential":
+            value = 0.9 ** tau
+        else:
+            value = 5.0 / (5.0 + math.exp(tau / 5.0))
     elif isinstance(beta, numbers.Real) and not isinstance(beta, bool):
         value = beta
     else:
@@ -111,6 +130,13 @@ def policy_scores(policy, states):
     return np.asarray(policy.predict_proba(states))[:, -1].astype(np.float64)
 
 
+def _accepts_groups(policy):
+    try:
+        return "groups" in inspect.signature(policy.fit).parameters
+    except (TypeError, ValueError):  # pragma: no cover - builtins
+        return False
+
+
 class DAgger(BaseEstimator):
     """Dataset Aggregation (Ross et al. 2011) for active learning policies.
 
@@ -120,10 +146,12 @@ class DAgger(BaseEstimator):
     ``budget`` samples are labeled. At every step a random subset of
     ``n_candidates`` pool samples is encoded into states, the expert labels
     them (which candidates it would query) and this (state, action) pair is
-    recorded, whoever acts; then the expert's picks are labeled with
-    probability ``beta``, the current policy's top-scored candidates
-    otherwise. After each episode the policy is retrained from scratch on
-    all pairs aggregated so far.
+    recorded, whoever acts (Ross et al.; ALIL's Algorithm 1, line 18); then
+    the expert's picks are labeled with probability ``beta``, the current
+    policy's top-scored candidates otherwise. After each episode the policy
+    is retrained from scratch on all pairs aggregated so far, with the step
+    of each pair as ``groups`` when the policy takes them (a listwise
+    policy's softmax groups).
 
     The first episode is always driven by the expert, since there is no
     policy yet (``beta_1 = 1`` in Ross et al.); ``beta`` applies from the
@@ -134,12 +162,13 @@ class DAgger(BaseEstimator):
     ----------
     policy : classifier or None, default=None
         Binary classifier over states, cloned and refitted after every
-        episode. ``None`` means :class:`PolicyMLP`.
-    expert : object or None, default=None
-        Labels states (see the module protocols). ``None`` means
-        :class:`IALEExpert`.
-    state_encoder : object or None, default=None
-        Encodes candidates into states. ``None`` means :class:`IALEState`.
+        episode. ``None`` means :class:`PolicyMLP` (pointwise loss).
+    expert : object
+        Labels states (see the module protocols): :class:`IALEExpert`,
+        :class:`ALILExpert` or your own. Required.
+    state_encoder : object
+        Encodes candidates into states: :class:`IALEState`,
+        :class:`ALILState` or your own. Required.
     estimator : classifier or None, default=None
         The classifier trained in the episodes; ``None`` means
         :func:`skactive.nets.make_mlp`.
@@ -147,7 +176,12 @@ class DAgger(BaseEstimator):
     beta : float, {"exponential", "linear", "inverse_sigmoid"} or callable, default=0.5
         Probability that the expert acts; see :func:`beta_schedule`.
     coin : {"episode", "step"}, default="episode"
-        Toss the coin once per episode (IALE's code) or at every step.
+        Toss the coin once per episode (ALIL's Algorithm 1 and IALE's code;
+        ALIL found it better than per step) or at every step.
+    record : {"expert", "executed"}, default="expert"
+        The action stored with each state: the expert's (DAgger, ALIL's
+        Algorithm 1) or the one executed, the policy's own pick when it
+        acts (what ALIL's released code stores; for reproducing it only).
     budget : int, default=100
         Labeled samples at the end of an episode, the initial set included.
     batch_size : int, default=10
@@ -174,9 +208,13 @@ class DAgger(BaseEstimator):
     states_ : ndarray of shape (n_pairs, n_state_features), float32
         The aggregated states, one row per candidate of every visited step.
     actions_ : ndarray of shape (n_pairs,)
-        The expert's action for each state row.
+        The expert's action for each state row (the executed one with
+        ``record="executed"``).
     pair_episodes_ : ndarray of shape (n_pairs,)
         Episode of each row.
+    pair_steps_ : ndarray of shape (n_pairs,)
+        Step of each row, numbered over all episodes: the rows of a step are
+        the candidates that competed for its pick.
     history_ : dict of lists
         Per episode: ``beta``, ``expert_steps`` and ``policy_steps`` (who
         acted), ``agreement`` (mean share of the expert's picks that the
@@ -212,8 +250,8 @@ class DAgger(BaseEstimator):
     """
 
     def __init__(self, policy=None, expert=None, state_encoder=None, estimator=None,
-                 *, n_episodes=10, beta=0.5, coin="episode", budget=100,
-                 batch_size=10, n_candidates=100, initial_size=None,
+                 *, n_episodes=10, beta=0.5, coin="episode", record="expert",
+                 budget=100, batch_size=10, n_candidates=100, initial_size=None,
                  validation_size=100, random_state=None, verbose=False):
         self.policy = policy
         self.expert = expert
@@ -222,6 +260,7 @@ class DAgger(BaseEstimator):
         self.n_episodes = n_episodes
         self.beta = beta
         self.coin = coin
+        self.record = record
         self.budget = budget
         self.batch_size = batch_size
         self.n_candidates = n_candidates
@@ -232,13 +271,17 @@ class DAgger(BaseEstimator):
 
     # -- components -----------------------------------------------------
     def _components(self):
-        from ._iale import IALEExpert, IALEState
-        from ._policy_net import PolicyMLP
-
         estimator = _default_net() if self.estimator is None else self.estimator
         policy = PolicyMLP() if self.policy is None else self.policy
-        expert = IALEExpert() if self.expert is None else self.expert
-        encoder = IALEState() if self.state_encoder is None else self.state_encoder
+        for obj, name, example in ((self.expert, "expert", "IALEExpert() or ALILExpert()"),
+                                   (self.state_encoder, "state_encoder",
+                                    "IALEState() or ALILState()")):
+            if obj is None:
+                raise TypeError(
+                    f"DAgger needs a {name}, e.g. {example}: the meta-fitter is "
+                    "generic and has no default method."
+                )
+        expert, encoder = self.expert, self.state_encoder
         for obj, name, method in ((expert, "expert", "label"),
                                   (encoder, "state_encoder", "transform"),
                                   (policy, "policy", "fit")):
@@ -251,6 +294,7 @@ class DAgger(BaseEstimator):
     def _check_params(self, y):
         n_episodes = _check_positive_int(self.n_episodes, "n_episodes")
         _check_option(self.coin, "coin", ("episode", "step"))
+        _check_option(self.record, "record", ("expert", "executed"))
         for e in range(n_episodes):  # fails early on a bad schedule
             beta_schedule(self.beta, e, n_episodes)
         batch = _check_positive_int(self.batch_size, "batch_size")
@@ -305,7 +349,9 @@ class DAgger(BaseEstimator):
         history = {k: [] for k in ("beta", "expert_steps", "policy_steps",
                                    "agreement", "policy_loss", "aubc", "n_pairs",
                                    "winners")}
-        states, actions, episodes = [], [], []
+        states, actions, episodes, steps = [], [], [], []
+        n_steps_done = 0
+        groups_ok = _accepts_groups(policy)
         fitted = None
         n_steps = math.ceil((budget - init) / batch)
         bar = tqdm(total=n_episodes * n_steps, desc="DAgger", disable=not self.verbose)
@@ -325,13 +371,21 @@ class DAgger(BaseEstimator):
                 states += record["states"]
                 actions += record["actions"]
                 episodes += [np.full(len(a), e) for a in record["actions"]]
+                steps += [np.full(len(a), n_steps_done + t)
+                          for t, a in enumerate(record["actions"])]
+                n_steps_done += len(record["actions"])
                 S = np.concatenate(states)
                 A = np.concatenate(actions)
                 # Keep the aggregate only once (the full state is 6 KB a row).
                 states, actions = [S], [A]
+                G = np.concatenate(steps)
+                steps = [G]
                 fitted = clone(policy)
                 seed_random_states(fitted, np.random.RandomState(seeds[2]))
-                fitted.fit(S, A)
+                if groups_ok:
+                    fitted.fit(S, A, groups=G)
+                else:
+                    fitted.fit(S, A)
                 history["beta"].append(beta)
                 history["expert_steps"].append(record["expert_steps"])
                 history["policy_steps"].append(record["policy_steps"])
@@ -349,6 +403,7 @@ class DAgger(BaseEstimator):
         self.states_ = S
         self.actions_ = A
         self.pair_episodes_ = np.concatenate(episodes)
+        self.pair_steps_ = G
         self.history_ = history
         return self
 
@@ -383,7 +438,6 @@ class DAgger(BaseEstimator):
                 )
             expert_pick = top_k(target, k, gen)
             out["states"].append(S)
-            out["actions"].append((target > 0).astype(np.int64))
             winner = info.get("winner") if isinstance(info, dict) else None
             if winner is not None:
                 out["winners"][winner] = out["winners"].get(winner, 0) + 1
@@ -398,6 +452,12 @@ class DAgger(BaseEstimator):
             else:
                 pick = policy_pick
                 out["policy_steps"] += 1
+            if self.record == "expert":
+                out["actions"].append((target > 0).astype(np.int64))
+            else:
+                executed = np.zeros(cand.shape[0], dtype=np.int64)
+                executed[pick] = 1
+                out["actions"].append(executed)
             chosen = cand[pick]
             labeled = np.concatenate([labeled, chosen])
             pool = np.setdiff1d(pool, chosen)

@@ -435,11 +435,8 @@ def save_iale_policy(path, policy, state_encoder, *, metadata=None):
             "save_iale_policy stores a PolicyMLP and an IALEState, got "
             f"{type(policy).__name__} and {type(state_encoder).__name__}."
         )
-    params = policy.get_params()
-    params["hidden_sizes"] = list(params["hidden_sizes"])
-    params["random_state"] = None
     header = dict(metadata or {})
-    header.update(policy_params=params, state=state_encoder.state,
+    header.update(policy_params=policy._header_params(), state=state_encoder.state,
                   normalize=bool(state_encoder.normalize),
                   nearest_labeled=bool(state_encoder.nearest_labeled))
     write_artefact(path, policy._arrays(), kind=_KIND,
@@ -484,11 +481,7 @@ def load_iale_policy(source="digits-cnn", *, return_metadata=False):
             f"policy {source!r} is neither a shipped policy "
             f"({sorted(_PRETRAINED)}) nor an existing file."
         )
-    params = dict(header["policy_params"])
-    params["hidden_sizes"] = tuple(params["hidden_sizes"])
-    policy = PolicyMLP._from_arrays(arrays, params)
-    if policy.n_features_in_ != header["n_features_in"]:
-        raise ValueError(f"{source}: the weights do not match the header's width.")
+    policy = PolicyMLP._from_header(arrays, header)
     # Files written before the option existed hold the paper's state.
     encoder = IALEState(state=header["state"], normalize=header["normalize"],
                         nearest_labeled=header.get("nearest_labeled", False))

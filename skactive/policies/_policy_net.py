@@ -1,4 +1,10 @@
-"""The policy network of imitation-learned active learning (IALE, ALIL)."""
+"""The policy network of imitation-learned active learning (IALE, ALIL).
+
+One network for both: IALE trains it pointwise (class-weighted binary
+cross-entropy on "the expert picked this candidate"), ALIL listwise (a
+softmax over the candidates of one step, the log-likelihood of the expert's
+pick; Liu et al. 2018, Sec. 3).
+"""
 
 import numbers
 
@@ -34,13 +40,37 @@ def _build(torch, n_in, hidden_sizes):
     return torch.nn.Sequential(*layers)
 
 
-class PolicyMLP(ClassifierMixin, BaseEstimator):
-    """Binary MLP that scores how desirable labeling a candidate is.
+def _listwise_loss(torch, logits, target, groups, n_groups):
+    """Mean over groups of ``logsumexp(z_group) - mean(z_picked)``.
 
-    The policy of IALE (Löffler & Mutschler): dense ReLU layers and a
-    sigmoid output, trained with class-weighted binary cross-entropy and
-    Adam on (state, action) pairs, where the action is 1 for candidates the
-    expert picked. It is a scikit-learn binary classifier:
+    The negative log-likelihood of the expert's pick under a softmax over
+    the candidates of its step; with several picks (batch mode) the target
+    is uniform over them. Groups without a pick carry no information and
+    are left out.
+    """
+    gmax = torch.full((n_groups,), -torch.inf, dtype=logits.dtype, device=logits.device)
+    gmax = gmax.scatter_reduce(0, groups, logits.detach(), reduce="amax")
+    expz = torch.exp(logits - gmax[groups])
+    lse = torch.log(torch.zeros_like(gmax).index_add(0, groups, expz)) + gmax
+    n_pos = torch.zeros_like(gmax).index_add(0, groups, target)
+    pos_sum = torch.zeros_like(gmax).index_add(0, groups, logits * target)
+    valid = n_pos > 0
+    nll = lse[valid] - pos_sum[valid] / n_pos[valid]
+    return nll.sum(), int(valid.sum())
+
+
+class PolicyMLP(ClassifierMixin, BaseEstimator):
+    """MLP that scores how desirable labeling a candidate is.
+
+    The policy of IALE (Löffler & Mutschler) and ALIL (Liu et al. 2018):
+    dense ReLU layers and one output per candidate, trained with Adam on
+    (state, action) pairs, where the action is 1 for candidates the expert
+    picked. ``loss="bce"`` (IALE) is class-weighted binary cross-entropy,
+    each candidate on its own; ``loss="softmax"`` (ALIL) is listwise: the
+    candidates of one step (``groups`` in :meth:`fit`) share a softmax and
+    the loss is the negative log-likelihood of the expert's pick,
+    ``-log(exp s(a) / sum_x exp s(x))``. ``hidden_sizes=()`` is a linear
+    scorer (ALIL's released code). It is a scikit-learn binary classifier:
     ``decision_function`` gives the logit used to rank candidates and
     ``predict_proba[:, 1]`` the sigmoid desirability. Each ``fit`` trains a
     freshly initialised network, as DAgger retrains the policy on the
@@ -56,13 +86,17 @@ class PolicyMLP(ClassifierMixin, BaseEstimator):
     lr : float, default=1e-3
         Adam learning rate (betas 0.9, 0.999, no weight decay).
     batch_size : int, default=64
-        Mini-batch size.
+        Mini-batch size: pairs (``"bce"``) or step groups (``"softmax"``).
+    loss : {"bce", "softmax"}, default="bce"
+        Pointwise binary cross-entropy or the listwise softmax over step
+        groups (which :meth:`fit` then needs).
     class_weight : "balanced", dict or None, default="balanced"
         ``"balanced"`` weights each pair by the frequency of the other class
         (the original code's weights: positives are rare, about
         ``batch_size / n_candidates``). The loss is the weighted mean over a
         mini-batch (the original summed it; with Adam only the effective step
-        size differs).
+        size differs). Ignored by ``loss="softmax"``, where each step has
+        its own normaliser.
     device : {"auto", "cpu", "cuda", ...}, default="auto"
         ``"auto"`` uses the GPU when there is one. The fitted network is kept
         on the CPU, so a fitted policy pickles and loads anywhere.
@@ -101,12 +135,13 @@ class PolicyMLP(ClassifierMixin, BaseEstimator):
     """
 
     def __init__(self, hidden_sizes=(128, 128), *, max_epochs=30, lr=1e-3,
-                 batch_size=64, class_weight="balanced", device="auto",
+                 batch_size=64, loss="bce", class_weight="balanced", device="auto",
                  random_state=None, verbose=False):
         self.hidden_sizes = hidden_sizes
         self.max_epochs = max_epochs
         self.lr = lr
         self.batch_size = batch_size
+        self.loss = loss
         self.class_weight = class_weight
         self.device = device
         self.random_state = random_state
@@ -125,6 +160,8 @@ class PolicyMLP(ClassifierMixin, BaseEstimator):
         _check_positive_int(self.batch_size, "batch_size")
         if not isinstance(self.lr, numbers.Real) or not self.lr > 0:
             raise ValueError(f"lr must be a positive number, got {self.lr!r}.")
+        if self.loss not in ("bce", "softmax"):
+            raise ValueError(f"loss must be 'bce' or 'softmax', got {self.loss!r}.")
         if not (self.class_weight in ("balanced", None)
                 or isinstance(self.class_weight, dict)):
             raise ValueError(
@@ -132,7 +169,7 @@ class PolicyMLP(ClassifierMixin, BaseEstimator):
                 f"got {self.class_weight!r}."
             )
 
-    def fit(self, X, y):
+    def fit(self, X, y, groups=None):
         """Train a freshly initialised network on (state, action) pairs.
 
         Parameters
@@ -141,6 +178,10 @@ class PolicyMLP(ClassifierMixin, BaseEstimator):
             States.
         y : array-like of shape (n_pairs,)
             Actions, two classes (1 / the larger label: "label it").
+        groups : array-like of shape (n_pairs,) or None, default=None
+            Step of each pair (any hashable labels): the candidates that
+            competed for the same pick. Needed by ``loss="softmax"``;
+            ignored by ``"bce"``.
 
         Returns
         -------
@@ -162,6 +203,24 @@ class PolicyMLP(ClassifierMixin, BaseEstimator):
         if self.classes_.shape[0] != 2:
             raise ValueError("PolicyMLP needs both actions in y; got one class.")
         target = target.astype(np.float32)
+        listwise = self.loss == "softmax"
+        if listwise:
+            if groups is None:
+                raise ValueError(
+                    "loss='softmax' needs groups: the step of each pair (DAgger "
+                    "passes them), so candidates of a step share a softmax."
+                )
+            groups = np.asarray(groups)
+            if groups.shape != (X.shape[0],):
+                raise ValueError(
+                    f"groups has shape {groups.shape}; expected ({X.shape[0]},)."
+                )
+            # Rows sorted by step, so a mini-batch of steps is a slice.
+            _, gid = np.unique(groups, return_inverse=True)
+            order = np.argsort(gid, kind="stable")
+            X, target, gid = X[order], target[order], gid[order]
+            starts = np.flatnonzero(np.r_[True, gid[1:] != gid[:-1]])
+            bounds = np.r_[starts, gid.shape[0]]
         rng = check_random_state(self.random_state)
         init_seed, shuffle_seed = rng.randint(np.iinfo(np.int32).max, size=2)
         device = resolve_device(self.device)
@@ -187,8 +246,10 @@ class PolicyMLP(ClassifierMixin, BaseEstimator):
         n, bs = X.shape[0], int(self.batch_size)
         self.loss_curve_ = []
         module.train()
-        for _ in tqdm(range(int(self.max_epochs)), desc="PolicyMLP epochs",
-                      disable=not self.verbose):
+        if listwise:
+            self._fit_listwise(torch, module, optimizer, generator, Xt, yt, bounds, bs)
+        for _ in tqdm(range(0 if listwise else int(self.max_epochs)),
+                      desc="PolicyMLP epochs", disable=not self.verbose):
             order = torch.randperm(n, generator=generator).to(device)
             total = 0.0
             for start in range(0, n, bs):
@@ -207,6 +268,36 @@ class PolicyMLP(ClassifierMixin, BaseEstimator):
         self.coefs_ = [m.weight.detach().cpu().numpy().T.copy() for m in linear]
         self.intercepts_ = [m.bias.detach().cpu().numpy().copy() for m in linear]
         return self
+
+    def _fit_listwise(self, torch, module, optimizer, generator, Xt, yt, bounds, bs):
+        n_groups = bounds.shape[0] - 1
+        lengths = np.diff(bounds)
+        device = Xt.device
+        for _ in tqdm(range(int(self.max_epochs)), desc="PolicyMLP epochs",
+                      disable=not self.verbose):
+            perm = torch.randperm(n_groups, generator=generator).numpy()
+            total, count = 0.0, 0
+            for start in range(0, n_groups, bs):
+                steps = perm[start:start + bs]
+                # Row indices of the chosen steps, without a loop over rows.
+                rep = np.repeat(bounds[steps], lengths[steps])
+                offs = np.arange(rep.shape[0]) - np.repeat(
+                    np.cumsum(lengths[steps]) - lengths[steps], lengths[steps])
+                idx = torch.as_tensor(rep + offs, device=device)
+                local = torch.as_tensor(np.repeat(np.arange(steps.shape[0]),
+                                                  lengths[steps]), device=device)
+                logits = module(Xt[idx]).squeeze(1)
+                nll, valid = _listwise_loss(torch, logits, yt[idx], local,
+                                            steps.shape[0])
+                if valid == 0:
+                    continue
+                loss = nll / valid
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+                total += nll.item()
+                count += valid
+            self.loss_curve_.append(total / max(count, 1))
 
     def decision_function(self, X):
         """Logit of the desirability; rank candidates by it.
@@ -266,6 +357,23 @@ class PolicyMLP(ClassifierMixin, BaseEstimator):
             arrays[f"intercept_{i}"] = b
         arrays["classes"] = np.asarray(self.classes_)
         return arrays
+
+    def _header_params(self):
+        """Constructor parameters as JSON, for an artefact's header."""
+        params = self.get_params()
+        params["hidden_sizes"] = list(params["hidden_sizes"])
+        params["random_state"] = None
+        return params
+
+    @classmethod
+    def _from_header(cls, arrays, header):
+        """A policy from an artefact's arrays and header, width checked."""
+        params = dict(header["policy_params"])
+        params["hidden_sizes"] = tuple(params["hidden_sizes"])
+        policy = cls._from_arrays(arrays, params)
+        if policy.n_features_in_ != header["n_features_in"]:
+            raise ValueError("The policy's weights do not match the header's width.")
+        return policy
 
     @classmethod
     def _from_arrays(cls, arrays, params):
