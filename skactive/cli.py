@@ -8,6 +8,12 @@ score and the query time::
 
     skactive compare --dataset iris --strategies random,margin --budget 50
     skactive --dataset data.csv --classifier rf --plot curves.png --json out.json
+    skactive compare --dataset sentiment-tweets --strategies random,entropy,alil
+
+The text data sets (``sentiment-movies``, ``sentiment-products``,
+``sentiment-editorials``, ``sentiment-tweets``: :func:`skactive.datasets.
+load_sentiment`) are token matrices for the text networks
+(``--classifier textcnn``, their default).
 """
 
 import argparse
@@ -32,6 +38,11 @@ STRATEGIES = {
     "eer": "expected error reduction (slow)",
     "lal": "LAL-iterative, shipped regressor (needs --classifier rf)",
     "lal_independent": "LAL-independent, shipped regressor (needs --classifier rf)",
+    "alil": "ALIL, shipped policy, whole pool (binary tasks; needs a 50-d "
+            "embedding: --classifier textcnn or mlp50)",
+    "alil_k5": "ALIL, shipped policy, 5 random candidates (the original code)",
+    "iale": "IALE, shipped policy (needs a 128-d embedding: --classifier mlp "
+            "or textcnn128)",
 }
 
 #: Classifier names accepted by ``--classifier``.
@@ -40,20 +51,32 @@ CLASSIFIERS = {
     "rf": "RandomForestClassifier(n_estimators=100)",
     "svm": "SVC(probability=True)",
     "knn": "KNeighborsClassifier()",
+    "mlp": "skactive.nets.make_mlp((128,)) (needs the deep extra)",
+    "mlp50": "skactive.nets.make_mlp((50,)) (needs the deep extra)",
+    "textcnn": "ALIL's text CNN (50 filters) on fixed PPMI word vectors (text)",
+    "textcnn128": "the text CNN with 128 filters (text)",
+    "bilstm": "a BiLSTM (2 x 64 units) on fixed PPMI word vectors (text)",
 }
+#: Classifiers that read token matrices.
+TEXT_CLASSIFIERS = ("textcnn", "textcnn128", "bilstm")
+#: Strategies and the embedding width their shipped policy reads.
+_POLICY_WIDTH = {"alil": 50, "alil_k5": 50, "iale": 128}
+_TEXT_PREFIX = "sentiment-"
 
 DEFAULT_STRATEGIES = "random,entropy,margin,coreset,badge"
 _FILE_SUFFIXES = (".csv", ".tsv", ".txt", ".npy", ".npz")
 
 
-def make_classifier(name):
+def make_classifier(name, data=None):
     """Build the classifier registered as ``name``.
 
     Parameters
     ----------
     name : str
-        One of the keys of ``CLASSIFIERS``: ``"logreg"``, ``"rf"``,
-        ``"svm"`` or ``"knn"``.
+        One of the keys of ``CLASSIFIERS``.
+    data : Bunch or None, default=None
+        The loaded data set; the text classifiers are sized by its
+        vocabulary and read its word vectors (``data.word_vectors``).
 
     Returns
     -------
@@ -82,6 +105,25 @@ def make_classifier(name):
         from sklearn.neighbors import KNeighborsClassifier
 
         return KNeighborsClassifier()
+    if name in ("mlp", "mlp50"):
+        from .nets import make_mlp
+
+        return make_mlp((128,) if name == "mlp" else (50,))
+    if name in TEXT_CLASSIFIERS:
+        if data is None or getattr(data, "word_vectors", None) is None:
+            raise ValueError(
+                f"classifier {name!r} reads token matrices; use a text data set "
+                f"({', '.join(_TEXT_PREFIX + d for d in _text_domains())})."
+            )
+        from .nets import make_lstm, make_text_cnn
+
+        W = data.word_vectors
+        common = dict(embedding_weights=W, freeze_embedding=True, max_epochs=20,
+                      lr=1e-2, batch_size=32)
+        if name == "bilstm":
+            return make_lstm(W.shape[0], hidden_size=64, **common)
+        return make_text_cnn(W.shape[0], n_filters=128 if name == "textcnn128" else 50,
+                             **common)
     raise ValueError(
         f"unknown classifier {name!r}; choose one of {', '.join(CLASSIFIERS)}."
     )
@@ -126,7 +168,14 @@ def make_strategy(name, estimator):
         "eer": lambda: s.ExpectedErrorReduction(estimator),
         "lal": lambda: p.LALStrategy(estimator, regressor="iterative"),
         "lal_independent": lambda: p.LALStrategy(estimator, regressor="independent"),
+        "alil": lambda: p.ALILStrategy(estimator),
+        "alil_k5": lambda: p.ALILStrategy(estimator, n_candidates=5),
+        "iale": lambda: p.IALEStrategy(estimator),
     }
+    if name == "diversity" and _reads_tokens(estimator):
+        # ALIL's baseline: Jaccard similarity of the documents' token sets.
+        factories["diversity"] = lambda: s.DiversitySampling(
+            estimator, metric="jaccard", input="tokens")
     from sklearn.ensemble import RandomForestClassifier
 
     if name.startswith("lal") and not isinstance(estimator, RandomForestClassifier):
@@ -137,7 +186,39 @@ def make_strategy(name, estimator):
         raise ValueError(
             f"unknown strategy {name!r}; choose from {', '.join(STRATEGIES)}."
         )
+    width = _POLICY_WIDTH.get(name)
+    if width is not None and _embedding_width(estimator) != width:
+        hint = "textcnn or mlp50" if width == 50 else "mlp or textcnn128"
+        raise ValueError(
+            f"strategy {name!r} uses a shipped policy trained on {width}-d "
+            f"embeddings; use --classifier {hint}."
+        )
     return factories[name]()
+
+
+def _text_domains():
+    from .datasets import SENTIMENT_DOMAINS
+
+    return SENTIMENT_DOMAINS
+
+
+def _reads_tokens(estimator):
+    params = estimator.get_params() if hasattr(estimator, "get_params") else {}
+    return "module__embedding_weights" in params
+
+
+def _embedding_width(estimator):
+    """Embedding width of a skactive network (None for other classifiers)."""
+    params = estimator.get_params() if hasattr(estimator, "get_params") else {}
+    for key in ("module__n_filters", "module__hidden_sizes", "module__hidden_size"):
+        if key in params:
+            value = params[key]
+            if key == "module__hidden_sizes":
+                return int(value[-1])
+            if key == "module__hidden_size":
+                return 2 * int(value) if params.get("module__bidirectional") else int(value)
+            return int(value)
+    return None
 
 
 def _parse_strategies(text):
@@ -198,18 +279,21 @@ def build_parser():
     )
     from .datasets import DATASET_NAMES
 
+    text_names = ", ".join(_TEXT_PREFIX + d for d in _text_domains())
     cmp.add_argument(
         "--dataset", default="digits", metavar="NAME_OR_PATH",
-        help=f"bundled data set ({', '.join(DATASET_NAMES)}) or a path to a "
-        ".csv/.npy/.npz file (labels in the last column; .npz with X and y)",
+        help=f"bundled data set ({', '.join(DATASET_NAMES)}), text data set "
+        f"({text_names}) or a path to a .csv/.npy/.npz file (labels in the "
+        "last column; .npz with X and y)",
     )
     cmp.add_argument(
         "--strategies", type=_parse_strategies, default=DEFAULT_STRATEGIES,
         metavar="LIST",
         help=f"comma-separated strategies from: {', '.join(STRATEGIES)}",
     )
-    cmp.add_argument("--classifier", default="logreg", choices=list(CLASSIFIERS),
-                     help="classifier trained on the acquired labels")
+    cmp.add_argument("--classifier", default=None, choices=list(CLASSIFIERS),
+                     help="classifier trained on the acquired labels (default: "
+                     "logreg, textcnn on text data sets)")
     cmp.add_argument("--budget", type=_positive_int(1), default=200,
                      help="labels acquired after the initial set")
     cmp.add_argument("--batch-size", type=_positive_int(1), default=10,
@@ -233,9 +317,61 @@ def build_parser():
     return parser
 
 
+def load_text_dataset(name, random_state=0, test_size=0.3, max_len=40):
+    """A text data set of the CLI: token matrices, split, word vectors.
+
+    Parameters
+    ----------
+    name : str
+        ``"sentiment-<domain>"`` for a domain of
+        :func:`skactive.datasets.load_sentiment`.
+    random_state : int, default=0
+        Seed of the train/test split (grouped by review where snippets
+        share one).
+    test_size : float, default=0.3
+    max_len : int, default=40
+        Tokens kept per snippet.
+
+    Returns
+    -------
+    data : Bunch
+        ``X_train``, ``X_test`` (int64 token matrices), ``y_train``,
+        ``y_test``, ``name``, ``n_classes``, ``description``,
+        ``vocabulary_size`` and ``word_vectors`` (PPMI vectors learned from
+        the domain's snippets, labels unused).
+    """
+    from sklearn.model_selection import GroupShuffleSplit
+    from sklearn.utils import Bunch
+
+    from .datasets import load_sentiment
+    from .nets import SequenceVectorizer, ppmi_word_vectors
+
+    domain = name[len(_TEXT_PREFIX):]
+    raw = load_sentiment(domain)
+    vec = SequenceVectorizer(max_features=20000, max_len=max_len, min_df=2)
+    X = vec.fit_transform(raw.data)
+    W = ppmi_word_vectors(X, vec.vocabulary_size_, n_components=50)
+    tr, te = next(GroupShuffleSplit(1, test_size=test_size,
+                                    random_state=random_state).split(X, groups=raw.groups))
+    return Bunch(X_train=X[tr], X_test=X[te], y_train=raw.target[tr],
+                 y_test=raw.target[te], name=name, n_classes=2,
+                 description=raw.DESCR, vocabulary_size=vec.vocabulary_size_,
+                 word_vectors=W)
+
+
 def _load(parser, name, random_state):
     from .datasets import DATASET_NAMES, load_csv_or_npy, load_dataset
 
+    if name.startswith(_TEXT_PREFIX):
+        if name[len(_TEXT_PREFIX):] not in _text_domains():
+            parser.error(
+                f"argument --dataset: unknown text data set {name!r}; use one of "
+                + ", ".join(_TEXT_PREFIX + d for d in _text_domains()))
+        try:
+            return load_text_dataset(name, random_state=random_state)
+        except ImportError as exc:
+            parser.exit(1, f"skactive: error: text data sets need the deep extra "
+                           f"(pip install 'skactive[deep]'): {exc}\n")
     if name in DATASET_NAMES:
         return load_dataset(name, random_state=random_state)
     if name.lower().endswith(_FILE_SUFFIXES) or os.path.exists(name):
@@ -303,11 +439,28 @@ def _compare(args, parser):
     from .evaluation import active_learning_curve
 
     data = _load(parser, args.dataset, args.random_state)
-    clf = make_classifier(args.classifier)
+    is_text = getattr(data, "word_vectors", None) is not None
+    if args.classifier is None:
+        args.classifier = "textcnn" if is_text else "logreg"
+    if is_text != (args.classifier in TEXT_CLASSIFIERS):
+        parser.error(
+            f"--classifier {args.classifier} does not fit {data.name}: text data "
+            f"sets need one of {', '.join(TEXT_CLASSIFIERS)}, the others need "
+            f"one of {', '.join(c for c in CLASSIFIERS if c not in TEXT_CLASSIFIERS)}."
+        )
     try:
+        clf = make_classifier(args.classifier, data)
         strategies = {n: make_strategy(n, clf) for n in args.strategies}
+    except ImportError as exc:
+        parser.exit(1, f"skactive: error: --classifier {args.classifier} needs the "
+                       f"deep extra (pip install 'skactive[deep]'): {exc}\n")
     except ValueError as exc:
         parser.error(str(exc))
+    if any(n.startswith("alil") for n in args.strategies) and data.n_classes != 2:
+        parser.error(
+            f"the shipped ALIL policy serves binary tasks; {data.name} has "
+            f"{data.n_classes} classes."
+        )
     n_train = data.X_train.shape[0]
     if args.initial_size + args.budget > n_train:
         parser.error(

@@ -99,9 +99,17 @@ def test_every_registered_strategy_builds():
 
     from sklearn.ensemble import RandomForestClassifier
 
+    from skactive.nets import make_mlp
+
     for name in STRATEGIES:
-        forest = name.startswith("lal")
-        clf = RandomForestClassifier() if forest else LogisticRegression()
+        if name.startswith("lal"):
+            clf = RandomForestClassifier()
+        elif name.startswith("alil"):
+            clf = make_mlp((50,))
+        elif name == "iale":
+            clf = make_mlp((128,))
+        else:
+            clf = LogisticRegression()
         assert isinstance(make_strategy(name, clf), QueryStrategy)
 
 
@@ -129,3 +137,50 @@ def test_python_dash_m_help():
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0
     assert "--strategies" in proc.stdout and "--dataset" in proc.stdout
+
+
+# -- text data sets and the imitation-learned strategies --------------------------
+TEXT = ["--dataset", "sentiment-tweets", "--budget", "4", "--batch-size", "2",
+        "--initial-size", "2", "--repeats", "1", "--quiet"]
+
+
+def test_text_dataset_with_alil_and_the_token_diversity_baseline(capsys):
+    main([*TEXT, "--strategies", "random,diversity,alil,alil_k5"])
+    out = capsys.readouterr().out
+    assert "sentiment-tweets" in out and "classifier=textcnn" in out
+    for name in ("random", "diversity", "alil", "alil_k5"):
+        assert f"\n{name} " in out
+
+
+def test_text_dataset_builds_the_token_strategies():
+    from skactive.cli import load_text_dataset, make_classifier
+
+    data = load_text_dataset("sentiment-tweets")
+    assert data.X_train.dtype.kind == "i" and data.word_vectors.shape[1] == 50
+    net = make_classifier("textcnn", data)
+    div = make_strategy("diversity", net)
+    assert (div.metric, div.input) == ("jaccard", "tokens")
+    assert make_strategy("alil", net).n_candidates == "all"
+    assert make_strategy("iale", make_classifier("textcnn128", data)).policy == "digits-cnn"
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--dataset", "sentiment-books"], "unknown text data set"),
+    (["--dataset", "sentiment-tweets", "--classifier", "logreg"], "does not fit"),
+    (["--dataset", "iris", "--classifier", "textcnn"], "does not fit"),
+    (["--dataset", "sentiment-tweets", "--strategies", "iale"], "128-d embeddings"),
+    (["--dataset", "iris", "--strategies", "alil", "--classifier", "mlp50"],
+     "serves binary tasks"),
+    (["--dataset", "breast_cancer", "--strategies", "alil"], "50-d embeddings"),
+])
+def test_learned_strategy_usage_errors(argv, message, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["--budget", "4", "--repeats", "1", "--quiet", *argv])
+    assert exc.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_iale_runs_on_tabular_data_with_the_mlp(capsys):
+    main(["--dataset", "breast_cancer", "--strategies", "random,iale", "--classifier",
+          "mlp", "--budget", "4", "--batch-size", "2", "--repeats", "1", "--quiet"])
+    assert "iale" in capsys.readouterr().out
