@@ -9,7 +9,7 @@ from .base import QueryStrategy
 from .evaluation import active_learning_curve, plot_learning_curves
 from .learner import ActiveLearner
 from .oracle import OptimalOrderSearch, ReplayOrder
-from .policies import DAgger, IALEStrategy, LALMonteCarlo, LALStrategy
+from .policies import ALILStrategy, DAgger, IALEStrategy, LALMonteCarlo, LALStrategy
 from .strategies import (
     BADGE,
     BatchBALD,
@@ -27,6 +27,7 @@ from .strategies import (
 )
 
 __all__ = [
+    "ALILStrategy",
     "ActiveLearner",
     "BADGE",
     "BatchBALD",
