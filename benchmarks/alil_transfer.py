@@ -95,6 +95,7 @@ def run_one(target, name, seed, budget, test_size, ablations, cache_dir):
     path = Path(cache_dir) / f"{target}_{name}_{seed}_{budget}.json"
     if path.exists():
         return json.loads(path.read_text())
+    print(f"run {target} {name} seed {seed}", flush=True)
     from skactive import ActiveLearner
     from skactive.evaluation import aubc
 
@@ -221,7 +222,8 @@ def main(argv=None):
     os.makedirs(args.cache_dir, exist_ok=True)
     t0 = time.time()
     jobs = [(t, n, s) for t in targets for s in seeds for n in names]
-    out = Parallel(n_jobs=args.n_jobs, verbose=5)(
+    # verbose=0: joblib 1.5 crashes printing progress of sequential runs.
+    out = Parallel(n_jobs=args.n_jobs)(
         delayed(run_one)(t, n, s, args.budget, args.test_size, ablations,
                          args.cache_dir) for t, n, s in jobs)
     results = {(r["target"], r["strategy"], r["seed"]): r for r in out}
