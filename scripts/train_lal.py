@@ -75,6 +75,11 @@ def grouped_cv(regressor, states, deltas, n_candidates, seed, n_folds=3):
     return float(np.mean(gains)), float(np.mean(r2s))
 
 
+def _int_or_pair(text):
+    parts = [int(v) for v in text.split(",")]
+    return parts[0] if len(parts) == 1 else tuple(parts)
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--mode", choices=["iterative", "independent"], required=True)
@@ -89,6 +94,25 @@ def main(argv=None):
     p.add_argument("--step-min-samples-leaf", type=int, default=None,
                    help="iterative mode: min_samples_leaf of the per-size "
                    "regressors (default: --min-samples-leaf)")
+    p.add_argument("--step-max-depth", type=int, default=None,
+                   help="iterative mode: max_depth of the per-size regressors "
+                   "(the authors' grid chose 20)")
+    p.add_argument("--step-n-estimators", type=int, default=None,
+                   help="iterative mode: trees of the per-size regressors "
+                   "(default: --n-estimators)")
+    p.add_argument("--trajectories", type=int, default=None,
+                   help="iterative mode: labeled sets grown side by side, of "
+                   "which --repetitions are scored at each size "
+                   "(LALMonteCarlo's n_trajectories; default: --repetitions)")
+    p.add_argument("--features", choices=["paper", "multiclass"], default="paper")
+    p.add_argument("--classes", default="2",
+                   help="classes per problem: N or LOW,HIGH (multi-class "
+                   "clouds; needs --features multiclass)")
+    p.add_argument("--dims", default="2",
+                   help="dimension of the clouds: N or LOW,HIGH (log-uniform)")
+    p.add_argument("--simulate-only", action="store_true",
+                   help="save the Monte-Carlo rows and stop (the regressor is "
+                   "then chosen by scripts/select_lal.py)")
     p.add_argument("--cv-leaf-grid", default="5,20,50,200,500,1000,2000",
                    help="min_samples_leaf values compared by grouped CV; the "
                    "best replaces --min-samples-leaf for the final regressor "
@@ -98,22 +122,26 @@ def main(argv=None):
     p.add_argument("--n-jobs", type=int, default=2)
     p.add_argument("--seed", type=int, default=805, help="the authors' seed")
     p.add_argument("--data-dir", default=str(ROOT / "scripts" / "lal_data"))
+    p.add_argument("--data-name", default=None,
+                   help="file name of the saved rows (default: "
+                   "lal_<mode>_data.npz)")
     p.add_argument("--out", default=None, help="artefact path (default: package)")
     p.add_argument("--refit-only", action="store_true",
                    help="reuse the saved Monte-Carlo rows")
     args = p.parse_args(argv)
 
-    def regressor(oob=False, min_samples_leaf=None):
+    def regressor(oob=False, min_samples_leaf=None, max_depth=None,
+                  n_estimators=None):
         return RandomForestRegressor(
-            n_estimators=args.n_estimators,
+            n_estimators=n_estimators or args.n_estimators,
             max_features=args.max_features,
             min_samples_leaf=min_samples_leaf or args.min_samples_leaf,
-            max_depth=args.max_depth,
+            max_depth=max_depth or args.max_depth,
             oob_score=oob,
             n_jobs=args.n_jobs,
         )
 
-    data_path = Path(args.data_dir) / f"lal_{args.mode}_data.npz"
+    data_path = Path(args.data_dir) / (args.data_name or f"lal_{args.mode}_data.npz")
     t0 = time.perf_counter()
     if args.refit_only:
         saved = np.load(data_path)
@@ -123,8 +151,14 @@ def main(argv=None):
         mc = LALMonteCarlo(
             args.mode,
             regressor=regressor(),
-            step_regressor=regressor(min_samples_leaf=args.step_min_samples_leaf),
+            step_regressor=regressor(min_samples_leaf=args.step_min_samples_leaf,
+                                     max_depth=args.step_max_depth,
+                                     n_estimators=args.step_n_estimators),
             n_repetitions=args.repetitions,
+            n_trajectories=args.trajectories,
+            features=args.features,
+            n_classes=_int_or_pair(args.classes),
+            n_features=_int_or_pair(args.dims),
             n_candidates=args.candidates,
             tau_range=(args.tau_min, args.tau_max),
             forest_variance=args.forest_variance,
@@ -136,7 +170,11 @@ def main(argv=None):
         states, deltas, sizes = mc.states_, mc.deltas_, mc.n_labeled_
         data_path.parent.mkdir(parents=True, exist_ok=True)
         np.savez_compressed(data_path, states=states, deltas=deltas,
-                            n_labeled=sizes, seconds=sim_seconds)
+                            n_labeled=sizes, seconds=sim_seconds,
+                            command=" ".join(sys.argv[1:]))
+        if args.simulate_only:
+            print(f"{states.shape[0]} rows in {sim_seconds:.0f} s -> {data_path}")
+            return
 
     cv_table = []
     if args.cv_leaf_grid:

@@ -36,7 +36,8 @@ STRATEGIES = {
     "diversity": "diversity sampling (least similar to the labeled set)",
     "density": "density-weighted entropy",
     "eer": "expected error reduction (slow)",
-    "lal": "LAL-iterative, shipped regressor (needs --classifier rf)",
+    "lal": "LAL, shipped regressor: LAL-iterative for two classes, the "
+           "multi-class one otherwise (needs --classifier rf)",
     "lal_independent": "LAL-independent, shipped regressor (needs --classifier rf)",
     "alil": "ALIL, shipped policy, whole pool (binary tasks; needs a 50-d "
             "embedding: --classifier textcnn or mlp50)",
@@ -166,7 +167,7 @@ def make_strategy(name, estimator):
         "diversity": lambda: s.DiversitySampling(estimator),
         "density": lambda: s.DensityWeighted(estimator),
         "eer": lambda: s.ExpectedErrorReduction(estimator),
-        "lal": lambda: p.LALStrategy(estimator, regressor="iterative"),
+        "lal": lambda: p.LALStrategy(estimator, regressor="auto"),
         "lal_independent": lambda: p.LALStrategy(estimator, regressor="independent"),
         "alil": lambda: p.ALILStrategy(estimator),
         "alil_k5": lambda: p.ALILStrategy(estimator, n_candidates=5),

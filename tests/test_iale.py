@@ -2,6 +2,8 @@
 
 import pickle
 
+import warnings
+
 import numpy as np
 import pytest
 from sklearn.base import BaseEstimator, clone
@@ -608,3 +610,19 @@ def test_dagger_with_the_iale_expert_and_state(digits):
     assert d.states_.shape == (2 * 30, IALEState().n_features(10, 16))
     assert set(d.history_["winners"][0]) <= set(default_iale_experts())
     assert d.actions_.reshape(2, 30).sum(axis=1).tolist() == [5, 5]
+
+def test_unscaled_tabular_inputs_warn_and_scaled_ones_do_not():
+    from sklearn.datasets import load_breast_cancer
+    from sklearn.preprocessing import StandardScaler
+
+    X, y = load_breast_cancer(return_X_y=True)
+    X = X.astype(np.float32)
+    lab = np.r_[np.flatnonzero(y == 0)[:10], np.flatnonzero(y == 1)[:10]]
+    net = make_mlp(max_epochs=2, random_state=0)  # the shipped policy's width
+    with pytest.warns(UserWarning, match="inputs look unscaled .column 23"):
+        IALEStrategy(net, random_state=0).fit(X[lab], y[lab])
+    Xs = StandardScaler().fit_transform(X).astype(np.float32)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        IALEStrategy(net, random_state=0).fit(Xs[lab], y[lab])
+    assert not [w for w in caught if "unscaled" in str(w.message)]

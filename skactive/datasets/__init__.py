@@ -11,7 +11,7 @@ package. Nothing is downloaded.
 """
 
 from ._loaders import DATASET_NAMES, load_csv_or_npy, load_dataset
-from ._synthetic import make_checkerboard, make_gaussian_clouds
+from ._synthetic import make_checkerboard, make_gaussian_clouds, make_multiclass_clouds
 from ._text import SENTIMENT_DOMAINS, load_sentiment
 
 __all__ = [
@@ -22,4 +22,5 @@ __all__ = [
     "load_sentiment",
     "make_checkerboard",
     "make_gaussian_clouds",
+    "make_multiclass_clouds",
 ]

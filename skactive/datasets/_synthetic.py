@@ -15,7 +15,7 @@ import numbers
 import numpy as np
 from sklearn.utils import check_random_state
 
-__all__ = ["make_checkerboard", "make_gaussian_clouds"]
+__all__ = ["make_checkerboard", "make_gaussian_clouds", "make_multiclass_clouds"]
 
 
 def _check_int(value, name, min_value):
@@ -183,6 +183,113 @@ def make_gaussian_clouds(
     X_test, y_test = _gaussian_cloud_pair(
         n1_test, n_test - n1_test, mean1, cov1, mean0, cov0, rng
     )
+    return X, y, X_test, y_test
+
+
+def make_multiclass_clouds(
+    n_samples=400,
+    *,
+    n_classes=3,
+    n_features=2,
+    concentration=1.0,
+    spread=1.0,
+    n_test=None,
+    random_state=None,
+    return_test=False,
+):
+    """``n_classes`` random Gaussian clouds with random class shares.
+
+    The multi-class generalisation of :func:`make_gaussian_clouds`, used to
+    simulate learning states for LAL with any number of classes:
+
+    1. class shares ``w ~ Dirichlet(concentration)``; every class gets two
+       points and the remaining ``n_samples - 2 * n_classes`` are split
+       multinomially by ``w`` (a small ``concentration`` gives strong
+       imbalance, a large one nearly balanced classes);
+    2. each class gets a mean uniform on ``[0, 1]^n_features`` and a
+       covariance ``A @ A.T`` with the entries of ``A`` uniform on
+       ``[-0.5, 0.5]`` times ``spread * sqrt(2 / n_features)``, so a cloud's
+       total variance does not grow with the dimension and ``spread``
+       controls the overlap (``n_features=2, spread=1`` are the paper's
+       clouds);
+    3. the test set, ``10 * n_samples`` points by default, has the same
+       class shares.
+
+    Parameters
+    ----------
+    n_samples : int, default=400
+        Training points; at least ``2 * n_classes``.
+    n_classes : int, default=3
+        Number of classes, at least 2.
+    n_features : int, default=2
+        Dimension of the clouds.
+    concentration : float, default=1.0
+        Dirichlet concentration of the class shares (> 0).
+    spread : float, default=1.0
+        Scale of the clouds relative to the unit cube of the means (> 0).
+    n_test : int or None, default=None
+        Test points when ``return_test=True``; ``None`` means
+        ``10 * n_samples``.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the draw.
+    return_test : bool, default=False
+        Also return a test set from the same distribution.
+
+    Returns
+    -------
+    X : ndarray of shape (n_samples, n_features)
+    y : ndarray of shape (n_samples,)
+        Labels ``0 .. n_classes - 1``, every class present.
+    X_test, y_test : ndarrays
+        Only with ``return_test=True``.
+
+    See Also
+    --------
+    make_gaussian_clouds : The paper's two-class generator.
+
+    Examples
+    --------
+    >>> from skactive.datasets import make_multiclass_clouds
+    >>> X, y = make_multiclass_clouds(200, n_classes=4, n_features=5,
+    ...                               random_state=0)
+    >>> X.shape, sorted(set(y.tolist()))
+    ((200, 5), [0, 1, 2, 3])
+    """
+    n_classes = _check_int(n_classes, "n_classes", 2)
+    n_samples = _check_int(n_samples, "n_samples", 2 * n_classes)
+    n_features = _check_int(n_features, "n_features", 1)
+    for name, value in (("concentration", concentration), ("spread", spread)):
+        if not isinstance(value, numbers.Real) or isinstance(value, bool) \
+                or not value > 0:
+            raise ValueError(f"{name} must be a positive number, got {value!r}.")
+    if n_test is not None:
+        n_test = _check_int(n_test, "n_test", n_classes)
+    return_test = _check_bool(return_test, "return_test")
+    rng = _check_rng(random_state)
+
+    shares = rng.dirichlet(np.full(n_classes, float(concentration)))
+    counts = 2 + rng.multinomial(n_samples - 2 * n_classes, shares)
+    scale = float(spread) * np.sqrt(2.0 / n_features)
+    means = rng.rand(n_classes, n_features)
+    factors = (rng.rand(n_classes, n_features, n_features) - 0.5) * scale
+
+    def draw(sizes):
+        X = np.concatenate([
+            means[c] + rng.standard_normal((k, n_features)) @ factors[c].T
+            for c, k in enumerate(sizes)
+        ])
+        y = np.repeat(np.arange(n_classes), sizes)
+        order = rng.permutation(y.shape[0])
+        return X[order], y[order]
+
+    X, y = draw(counts)
+    if not return_test:
+        return X, y
+    n_test = 10 * n_samples if n_test is None else n_test
+    # Same shares, every class present, exactly n_test points.
+    test_counts = np.maximum(1, np.floor(counts * n_test / n_samples)).astype(int)
+    test_counts[np.argmax(test_counts)] += n_test - test_counts.sum()
+    X_test, y_test = draw(test_counts)
     return X, y, X_test, y_test
 
 

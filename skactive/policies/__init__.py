@@ -26,19 +26,15 @@ from ._artefacts import CompactForestRegressor
 from ._dagger import DAgger, beta_schedule, policy_scores
 from ._iale import (
     IALEExpert,
-    IALEState,
     IALEStrategy,
     default_iale_experts,
     load_iale_policy,
     save_iale_policy,
 )
-from ._lal import (
-    LAL_FEATURE_NAMES,
-    LALMonteCarlo,
-    LALStrategy,
-    lal_features,
-    load_lal_regressor,
-)
+from ._iale_state import IALEState
+from ._lal import LALStrategy, load_lal_regressor
+from ._lal_features import LAL_FEATURE_NAMES, LAL_MULTICLASS_FEATURE_NAMES, lal_features
+from ._lal_simulation import LALMonteCarlo
 from ._policy_net import PolicyMLP
 
 __all__ = [
@@ -52,6 +48,7 @@ __all__ = [
     "IALEState",
     "IALEStrategy",
     "LAL_FEATURE_NAMES",
+    "LAL_MULTICLASS_FEATURE_NAMES",
     "LALMonteCarlo",
     "LALStrategy",
     "PolicyMLP",

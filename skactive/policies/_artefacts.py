@@ -40,13 +40,15 @@ def _float32_floor(threshold):
 class CompactForestRegressor:
     """A fitted regression forest stored as flat node arrays.
 
-    Predictions are those of the scikit-learn forest it was built from (the
-    mean of the trees' leaf values), computed by a vectorised traversal of
-    all trees at once. The object is small, pickles as plain arrays and does
+    Predictions are those of the scikit-learn ensemble it was built from
+    (the mean of the trees' leaf values for a forest, an offset plus their
+    sum for gradient boosting), computed by a vectorised traversal of all
+    trees at once. The object is small, pickles as plain arrays and does
     not depend on scikit-learn's tree internals, which is what a shipped
     artefact needs.
 
-    Build one with :meth:`from_forest`; load a shipped one with
+    Build one with :meth:`from_forest` or :meth:`from_boosting`; load a
+    shipped one with
     :func:`skactive.policies.load_lal_regressor`.
 
     Parameters
@@ -61,6 +63,11 @@ class CompactForestRegressor:
         Depth of the deepest tree.
     n_features_in : int
         Number of input features.
+    aggregate : {"mean", "sum"}, default="mean"
+        How the trees' leaf values combine: their mean (a forest) or
+        ``offset`` plus their sum (gradient boosting).
+    offset : float, default=0.0
+        Added to the aggregate (the boosting baseline).
 
     Attributes
     ----------
@@ -82,8 +89,12 @@ class CompactForestRegressor:
     True
     """
 
+    # Class defaults keep objects pickled before these existed usable.
+    aggregate = "mean"
+    offset = 0.0
+
     def __init__(self, feature, threshold, left, right, value, roots, max_depth,
-                 n_features_in):
+                 n_features_in, aggregate="mean", offset=0.0):
         self.feature = np.asarray(feature, dtype=np.int32)
         self.threshold = np.asarray(threshold, dtype=np.float32)
         self.left = np.asarray(left, dtype=np.int32)
@@ -93,6 +104,10 @@ class CompactForestRegressor:
         self.max_depth = int(max_depth)
         self.n_features_in_ = int(n_features_in)
         self.n_estimators_ = int(self.roots.shape[0])
+        self.aggregate = str(aggregate)
+        if self.aggregate not in ("mean", "sum"):
+            raise ValueError(f"aggregate must be 'mean' or 'sum', got {aggregate!r}.")
+        self.offset = float(offset)
 
     def __sklearn_is_fitted__(self):
         return True
@@ -144,8 +159,59 @@ class CompactForestRegressor:
             n_features_in=forest.n_features_in_,
         )
 
+    @classmethod
+    def from_boosting(cls, booster):
+        """Flatten a fitted ``HistGradientBoostingRegressor`` (squared error).
+
+        Its numeric splits become the same ``x <= threshold`` nodes as a
+        forest's; categorical splits, missing values and non-identity links
+        are not supported.
+
+        Parameters
+        ----------
+        booster : fitted HistGradientBoostingRegressor
+
+        Returns
+        -------
+        compact : CompactForestRegressor
+        """
+        check_is_fitted(booster)
+        predictors = getattr(booster, "_predictors", None)
+        loss = getattr(booster, "loss", None)
+        if predictors is None or loss != "squared_error":
+            raise TypeError(
+                "booster must be a fitted HistGradientBoostingRegressor with "
+                f"loss='squared_error', got {type(booster).__name__}."
+            )
+        parts = {k: [] for k in ("feature", "threshold", "left", "right", "value")}
+        roots, offset, depth = [], 0, 0
+        for (tree,) in predictors:
+            nodes = tree.nodes
+            if nodes["is_categorical"].any():
+                raise ValueError("categorical splits are not supported.")
+            n = nodes.shape[0]
+            leaf = nodes["is_leaf"].astype(bool)
+            own = np.arange(offset, offset + n)
+            parts["feature"].append(np.where(leaf, 0, nodes["feature_idx"]))
+            parts["threshold"].append(np.where(
+                leaf, np.inf, _float32_floor(nodes["num_threshold"].astype(np.float64))))
+            parts["left"].append(np.where(leaf, own, nodes["left"] + offset))
+            parts["right"].append(np.where(leaf, own, nodes["right"] + offset))
+            parts["value"].append(np.where(leaf, nodes["value"], 0.0))
+            roots.append(offset)
+            offset += n
+            depth = max(depth, int(nodes["depth"].max()))
+        return cls(
+            **{k: np.concatenate(v) for k, v in parts.items()},
+            roots=np.asarray(roots),
+            max_depth=depth,
+            n_features_in=booster.n_features_in_,
+            aggregate="sum",
+            offset=float(np.ravel(booster._baseline_prediction)[0]),
+        )
+
     def predict(self, X):
-        """Mean leaf value over the trees.
+        """Mean (or offset plus sum) of the leaf values over the trees.
 
         Parameters
         ----------
@@ -177,11 +243,13 @@ class CompactForestRegressor:
                 # Most paths are much shorter than the deepest one.
                 if step % 8 == 7 and np.array_equal(self.left[node], node):
                     break
-            out[start:start + m] = self.value[node].mean(axis=1)
+            leaves = self.value[node]
+            out[start:start + m] = (leaves.mean(axis=1) if self.aggregate == "mean"
+                                    else self.offset + leaves.sum(axis=1))
         return out
 
     def _arrays(self):
-        return {
+        arrays = {
             "feature": self.feature.astype(np.int8 if self.n_features_in_ < 128
                                            else np.int32),
             "threshold": self.threshold,
@@ -192,6 +260,11 @@ class CompactForestRegressor:
             "max_depth": np.int64(self.max_depth),
             "n_features_in": np.int64(self.n_features_in_),
         }
+        if self.aggregate != "mean":
+            # Only boosted files carry these, so forest files keep their layout.
+            arrays["aggregate"] = np.array(self.aggregate)
+            arrays["offset"] = np.float64(self.offset)
+        return arrays
 
     def __repr__(self):
         return (
@@ -293,10 +366,14 @@ def load_artefact(source, *, kind, n_features_in=None):
     header : dict
     """
     arrays, header = read_artefact(source, kind=kind)
+    extra = {}
+    if "aggregate" in arrays:
+        extra = {"aggregate": str(arrays.pop("aggregate")),
+                 "offset": float(arrays.pop("offset"))}
     regressor = CompactForestRegressor(
         max_depth=int(arrays.pop("max_depth")),
         n_features_in=int(arrays.pop("n_features_in")),
-        **arrays,
+        **arrays, **extra,
     )
     if n_features_in is not None and regressor.n_features_in_ != n_features_in:
         raise ValueError(

@@ -8,6 +8,7 @@ transfers to other data sets and architectures.
 """
 
 import os
+import warnings
 
 import numpy as np
 from joblib import Parallel, delayed
@@ -15,19 +16,12 @@ from sklearn.base import BaseEstimator, clone
 from sklearn.metrics import check_scoring
 from sklearn.utils.validation import check_is_fitted
 
-from ..base import QueryStrategy, _check_option, _check_positive_int, _clone_keeping
+from ..base import QueryStrategy, _check_positive_int, _clone_keeping
 from ..strategies._bayesian import _default_net
-from ..utils import (
-    chunk_rows,
-    embed,
-    iter_chunks,
-    min_sq_distances,
-    predict_proba_chunked,
-    top_k,
-    vstack_rows,
-)
+from ..utils import top_k, vstack_rows
 from ._artefacts import pretrained_path, read_artefact, write_artefact
 from ._dagger import DAgger, policy_scores
+from ._iale_state import _STATES, IALEState
 from ._policy_net import PolicyMLP
 
 __all__ = [
@@ -39,227 +33,9 @@ __all__ = [
     "save_iale_policy",
 ]
 
-_STATES = ("full", "reduced")
 _KIND = "iale-policy"
 #: Shipped policies: name -> file in skactive/policies/pretrained.
 _PRETRAINED = {"digits-cnn": "iale_digits_cnn.npz"}
-
-
-# -- state ------------------------------------------------------------------
-class IALEState(BaseEstimator):
-    """The state IALE's policy sees, one row per candidate.
-
-    ``state="full"`` is the paper's Eq. 1 in the order of the authors' code,
-    for ``C`` classes and a ``D``-dimensional embedding (``2D + 3C + CD``
-    columns, 1566 for MNIST's 10 classes and 128 dimensions):
-
-    1. ``labeled_mean_embedding`` (D): mean embedding of the labeled set;
-    2. ``embedding`` (D): the candidate's embedding ``h``;
-    3. ``labeled_class_distribution`` (C): label frequencies in the labeled
-       set;
-    4. ``labeled_predicted_distribution`` (C): frequencies of the model's
-       predictions on the labeled set;
-    5. ``gradient_embedding`` (C·D): block ``c`` is ``(1[c = ŷ] - p_c) h``,
-       BADGE's last-layer gradient under the proxy label ``ŷ = argmax p``
-       (the code's sign convention);
-    6. ``predicted_class`` (C): one-hot of ``ŷ``.
-
-    ``state="reduced"`` drops every block whose width depends on the number
-    of classes, so a policy transfers between tasks with different class
-    counts (the paper's "arbitrary class count" state). It keeps the
-    gradient as its proxy-class block and its length (``3D + 1`` columns):
-
-    1. ``labeled_mean_embedding`` (D);
-    2. ``embedding`` (D);
-    3. ``proxy_gradient`` (D): ``(1 - p_ŷ) h``, block ``ŷ`` of the gradient;
-    4. ``gradient_norm`` (1): ``||onehot(ŷ) - p||``, which times ``||h||`` is
-       the norm of the whole gradient.
-
-    ``nearest_labeled=True`` appends one column to either state,
-    ``nearest_labeled_distance``: the distance from the candidate's
-    embedding to the nearest labeled embedding (CoreSet's score). The
-    paper's state holds the labeled set only through its mean, so a policy
-    cannot tell a candidate that duplicates a labeled sample from one in an
-    uncovered region; this column lets it learn the diversity side of the
-    CoreSet and BADGE experts.
-
-    Parameters
-    ----------
-    state : {"full", "reduced"}, default="full"
-    normalize : bool, default=True
-        Divide the embedding-valued blocks (both embeddings and the gradient
-        blocks) by the mean embedding norm of the labeled set. Different
-        networks produce embeddings of very different scales; a policy
-        trained on one then sees inputs of the scale it was trained on. The
-        authors' code does not normalise (``normalize=False``).
-    nearest_labeled : bool, default=False
-        Append the nearest-labeled distance (in the normalised embedding
-        space when ``normalize=True``). Not in the paper. The labeled
-        summary then keeps the labeled embeddings (``n_labeled × D``), and
-        encoding computes candidate-to-labeled distances in chunks.
-
-    Examples
-    --------
-    >>> from sklearn.datasets import load_digits
-    >>> from skactive.nets import make_mlp
-    >>> from skactive.policies import IALEState
-    >>> X, y = load_digits(return_X_y=True)
-    >>> net = make_mlp(max_epochs=5, random_state=0).fit(X[:50] / 16, y[:50])
-    >>> IALEState("full").transform(net, X[:50] / 16, y[:50], X[50:53] / 16).shape
-    (3, 1566)
-    >>> IALEState("reduced").n_features(n_classes=10, n_dims=128)
-    385
-    >>> IALEState("reduced", nearest_labeled=True).layout(10, 128)[-1]
-    ('nearest_labeled_distance', 385, 386)
-    """
-
-    def __init__(self, state="full", normalize=True, nearest_labeled=False):
-        self.state = state
-        self.normalize = normalize
-        self.nearest_labeled = nearest_labeled
-
-    def layout(self, n_classes, n_dims):
-        """Blocks of a state row: ``[(name, start, stop), ...]``.
-
-        Parameters
-        ----------
-        n_classes : int
-        n_dims : int
-            Embedding dimension.
-
-        Returns
-        -------
-        layout : list of (str, int, int)
-        """
-        _check_option(self.state, "state", _STATES)
-        C, D = int(n_classes), int(n_dims)
-        if self.state == "full":
-            widths = [("labeled_mean_embedding", D), ("embedding", D),
-                      ("labeled_class_distribution", C),
-                      ("labeled_predicted_distribution", C),
-                      ("gradient_embedding", C * D), ("predicted_class", C)]
-        else:
-            widths = [("labeled_mean_embedding", D), ("embedding", D),
-                      ("proxy_gradient", D), ("gradient_norm", 1)]
-        if self.nearest_labeled:
-            widths.append(("nearest_labeled_distance", 1))
-        out, start = [], 0
-        for name, w in widths:
-            out.append((name, start, start + w))
-            start += w
-        return out
-
-    def n_features(self, n_classes, n_dims):
-        """Width of a state row for ``n_classes`` classes and ``n_dims`` embeddings."""
-        return self.layout(n_classes, n_dims)[-1][2]
-
-    def summarize_labeled(self, estimator, X_labeled, y_labeled):
-        """The labeled-set part of the state (computed once per fit).
-
-        Parameters
-        ----------
-        estimator : fitted classifier
-        X_labeled : array-like of shape (n_labeled, n_features)
-        y_labeled : array-like of shape (n_labeled,)
-
-        Returns
-        -------
-        summary : dict
-        """
-        _check_option(self.state, "state", _STATES)
-        classes = np.asarray(estimator.classes_)
-        E = np.asarray(embed(estimator, X_labeled), dtype=np.float64)
-        scale = float(np.linalg.norm(E, axis=1).mean()) if self.normalize else 1.0
-        scale = scale if scale > 0 else 1.0
-        C = classes.shape[0]
-        y_idx = np.searchsorted(classes, np.asarray(y_labeled))
-        y_idx = np.clip(y_idx, 0, C - 1)
-        pred = predict_proba_chunked(estimator, X_labeled).argmax(axis=1)
-        E = E / scale
-        summary = {
-            "n_classes": C,
-            "scale": scale,
-            "mean_embedding": E.mean(axis=0),
-            "class_distribution": np.bincount(y_idx, minlength=C) / y_idx.shape[0],
-            "predicted_distribution": np.bincount(pred, minlength=C) / pred.shape[0],
-        }
-        if self.nearest_labeled:
-            summary["embeddings"] = E
-        return summary
-
-    def encode(self, estimator, summary, X_candidates, chunk_size=None):
-        """State rows for candidates, given :meth:`summarize_labeled`'s summary.
-
-        Parameters
-        ----------
-        estimator : fitted classifier
-        summary : dict
-        X_candidates : array-like of shape (n_candidates, n_features)
-        chunk_size : int or None, default=None
-            Candidates encoded at a time (the full state is ``C·D`` wide).
-
-        Returns
-        -------
-        states : ndarray of shape (n_candidates, n_state_features), float32
-        """
-        C = summary["n_classes"]
-        mu = summary["mean_embedding"]
-        D = mu.shape[0]
-        layout = self.layout(C, D)
-        width = layout[-1][2]
-        n = X_candidates.shape[0]
-        out = np.empty((n, width), dtype=np.float32)
-        rows = chunk_rows(4 * width, n, chunk_size)
-        blocks = {name: slice(a, b) for name, a, b in layout}
-        for sl in iter_chunks(n, rows):
-            Xc = X_candidates[sl]
-            h = np.asarray(embed(estimator, Xc), dtype=np.float64) / summary["scale"]
-            if h.shape[1] != D:
-                raise ValueError(
-                    f"Candidates embed in {h.shape[1]} dimensions, the labeled "
-                    f"set in {D}."
-                )
-            p = predict_proba_chunked(estimator, Xc)
-            y_hat = p.argmax(axis=1)
-            resid = -p
-            resid[np.arange(p.shape[0]), y_hat] += 1.0  # onehot(y_hat) - p
-            block = out[sl]
-            block[:, blocks["labeled_mean_embedding"]] = mu
-            block[:, blocks["embedding"]] = h
-            if self.state == "full":
-                block[:, blocks["labeled_class_distribution"]] = \
-                    summary["class_distribution"]
-                block[:, blocks["labeled_predicted_distribution"]] = \
-                    summary["predicted_distribution"]
-                block[:, blocks["gradient_embedding"]] = \
-                    (resid[:, :, None] * h[:, None, :]).reshape(h.shape[0], -1)
-                block[:, blocks["predicted_class"]] = np.eye(C)[y_hat]
-            else:
-                own = resid[np.arange(p.shape[0]), y_hat]
-                block[:, blocks["proxy_gradient"]] = own[:, None] * h
-                block[:, blocks["gradient_norm"]] = \
-                    np.linalg.norm(resid, axis=1)[:, None]
-            if self.nearest_labeled:
-                block[:, blocks["nearest_labeled_distance"]] = np.sqrt(
-                    min_sq_distances(h, summary["embeddings"]))[:, None]
-        return out
-
-    def transform(self, estimator, X_labeled, y_labeled, X_candidates):
-        """States of candidates (the :class:`DAgger` encoder protocol).
-
-        Parameters
-        ----------
-        estimator : fitted classifier
-        X_labeled : array-like of shape (n_labeled, n_features)
-        y_labeled : array-like of shape (n_labeled,)
-        X_candidates : array-like of shape (n_candidates, n_features)
-
-        Returns
-        -------
-        states : ndarray of shape (n_candidates, n_state_features), float32
-        """
-        summary = self.summarize_labeled(estimator, X_labeled, y_labeled)
-        return self.encode(estimator, summary, X_candidates)
 
 
 # -- expert -----------------------------------------------------------------
@@ -582,6 +358,7 @@ class IALEStrategy(QueryStrategy):
     def _fit(self, X, y):
         if self.n_candidates != "auto":  # fail at fit, not at the first query
             _check_positive_int(self.n_candidates, "n_candidates")
+        _warn_if_unscaled(X)
         policy, encoder = self._resolve_policy()
         width = policy.n_features_in_
         # The labeled summary is needed anyway; its mean embedding gives D.
@@ -659,3 +436,33 @@ class IALEStrategy(QueryStrategy):
         # The policy (a name, a file or a fitted policy) is learned data and
         # is never fitted by the strategy: kept as it is.
         return _clone_keeping(self, "policy", lambda policy: True)
+
+
+def _warn_if_unscaled(X):
+    """Warn when tabular inputs are far from a standardised scale.
+
+    A network trained on raw columns of very different scales (breast cancer:
+    areas near 10^3 beside ratios near 10^-2) fits badly, and the policy read
+    states of networks trained on scaled inputs; measured on unscaled breast
+    cancer, IALE fell to AUBC 0.64 against 0.86 for random sampling, with
+    the network predicting one class for the whole budget in 2 of 5 runs.
+    """
+    if hasattr(X, "tocsr") or getattr(X, "ndim", 0) != 2 or X.shape[0] == 0:
+        return
+    X = np.asarray(X)
+    if X.dtype.kind not in "fiu":
+        return  # token ids and other non-numeric inputs are not scaled
+    peak = np.abs(X).max(axis=0).astype(float)
+    big = int(np.argmax(peak))
+    spread = X.std(axis=0) if X.shape[0] > 1 else peak
+    used = spread[spread > 0]
+    ratio = used.max() / used.min() if used.size else 1.0
+    if peak[big] > 50 or ratio > 1e3:
+        warnings.warn(
+            f"IALEStrategy: the inputs look unscaled (column {big} reaches "
+            f"{peak[big]:.4g}; column spreads differ {ratio:.3g}-fold). The "
+            "network trains poorly on such inputs and the shipped policy was "
+            "trained on scaled ones (on unscaled breast cancer IALE lost to "
+            "random sampling, 0.64 against 0.86 AUBC). Standardise the "
+            "features first, e.g. with sklearn.preprocessing.StandardScaler.",
+            UserWarning, stacklevel=4)
