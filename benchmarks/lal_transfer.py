@@ -161,12 +161,18 @@ def main(argv=None):
     p.add_argument("--random-state", type=int, default=0)
     p.add_argument("--n-jobs", type=int, default=2)
     p.add_argument("--out", default="docs/_static")
+    p.add_argument("--report-only", action="store_true",
+                   help="re-render the tables from --out/lal_transfer.json")
     args = p.parse_args(argv)
+    if args.report_only:
+        with open(os.path.join(args.out, "lal_transfer.json")) as fh:
+            report = json.load(fh)
+        write_report(report, args.out, report.get("seconds", float("nan")))
+        return
 
     t0 = time.perf_counter()
     report = {"command": "python benchmarks/lal_transfer.py " + " ".join(
         shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:]))}
-    lines = ["Command: `" + report["command"] + "`", ""]
     for bname in args.budgets.split(","):
         results = {}
         for name in args.targets.split(","):
@@ -176,18 +182,37 @@ def main(argv=None):
             print(f"{bname} {name}: {time.perf_counter() - t1:.0f} s", flush=True)
             print("\n".join(table({name: results[name]}, bname)[-1:]), flush=True)
         report[bname] = results
-        lines += table(results, bname) + [""]
-    seconds = time.perf_counter() - t0
+    report["seconds"] = time.perf_counter() - t0
+    write_report(report, args.out, report["seconds"])
+
+
+def write_report(report, out, seconds):
+    """``lal_transfer.md`` and ``.json``, and a CSV table per budget."""
+    import csv
+
+    lines = ["Command: `" + report["command"] + "`", ""]
+    os.makedirs(out, exist_ok=True)
+    for bname in BUDGETS:
+        if bname not in report:
+            continue
+        rows = table(report[bname], bname)
+        lines += rows + [""]
+        with open(os.path.join(out, f"lal_transfer_{bname}.csv"), "w",
+                  newline="") as fh:
+            w = csv.writer(fh)
+            for row in rows[2:]:
+                if row.startswith("|---"):
+                    continue
+                w.writerow([c.strip() for c in row.strip("|").split("|")])
     lines.append(f"Run time {seconds:.0f} s; AUBC is the mean test accuracy over "
                  "the curve, from the initial set to the budget; ± is the "
                  "standard error over paired seeds; p is Wilcoxon's signed-rank "
                  "test of LAL against random.")
     text = "\n".join(lines) + "\n"
     print(text)
-    os.makedirs(args.out, exist_ok=True)
-    with open(os.path.join(args.out, "lal_transfer.md"), "w") as fh:
+    with open(os.path.join(out, "lal_transfer.md"), "w") as fh:
         fh.write(text)
-    with open(os.path.join(args.out, "lal_transfer.json"), "w") as fh:
+    with open(os.path.join(out, "lal_transfer.json"), "w") as fh:
         json.dump(report, fh)
 
 

@@ -215,17 +215,18 @@ def lal_features(forest, X_labeled, y_labeled, X_pool, *, chunk_size=None,
     :data:`LAL_MULTICLASS_FEATURE_NAMES`, whose meaning does not depend on
     the number of classes ``C`` or the input dimension ``d``:
 
-    0. ``proba_top``: the forest's probability of the candidate's predicted
-       class ``ĉ``; 1. ``proba_top_std_trees``: its spread over the trees;
-    2. ``margin``: top minus second probability; 3. ``entropy`` of the
-    predicted distribution divided by ``log C``; 4. ``share_predicted``:
-    ``C`` times the labeled share of ``ĉ`` (1 for a uniform split);
-    5. ``oob_accuracy``; 6. ``importance_cv``: std over mean of the feature
-    importances; 7. ``forest_std``: column 1 averaged over the pool;
-    8. ``mean_tree_depth``; 9. ``n_labeled_per_class``: labeled samples
-    over ``C``; 10. ``n_classes``.
+    ``proba_top`` (the forest's probability of the candidate's predicted
+    class ``ĉ``), ``proba_top_std_trees`` (its spread over the trees),
+    ``margin`` (top minus second probability), ``entropy`` (of the
+    predicted distribution, over ``log C``), ``share_predicted`` (``C``
+    times the labeled share of ``ĉ``: 1 for a uniform split),
+    ``oob_accuracy``, ``importance_cv`` (std over mean of the feature
+    importances), ``forest_std`` (the second column averaged over the
+    pool), ``mean_tree_depth``, ``n_labeled_per_class`` (labeled samples
+    over ``C``) and ``n_classes``.
 
-    Columns (:data:`LAL_FEATURE_NAMES`), as in the authors' code:
+    The paper's columns (:data:`LAL_FEATURE_NAMES`), as in the authors'
+    code:
 
     0. ``proba_class0``: mean over the trees of each tree's probability of
        ``classes_[0]`` (equal to the forest's ``predict_proba[:, 0]``);
@@ -240,7 +241,9 @@ def lal_features(forest, X_labeled, y_labeled, X_pool, *, chunk_size=None,
 
     Columns 0 and 1 vary per candidate, the rest describe the classifier's
     state. With more than two classes the binary view is one-vs-rest on each
-    candidate's predicted class ``c``: column 0 is the probability of ``c``,
+    candidate's predicted class ``c`` (which the shipped two-class
+    regressors read poorly; use ``features="multiclass"``): column 0 is the
+    probability of ``c``,
     column 1 its spread over the trees, column 2 the labeled share of the
     other classes. For two classes this is exactly the paper's definition
     with ``classes_[0]`` as class 0.
