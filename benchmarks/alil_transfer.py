@@ -141,7 +141,9 @@ def report(results, targets, names, seeds, args, seconds):
              "than random, Wilcoxon signed-rank p.", ""]
     summary = {}
     for t in targets:
-        info = results[(t, "random", seeds[0])]
+        # Any strategy's run of the first seed knows the split.
+        info = next(results[(t, n, seeds[0])] for n in names
+                    if (t, n, seeds[0]) in results)
         lines += [f"### {t} (pool {info['n_pool']}, test {info['n_test']}, "
                   f"majority class {info['majority']:.3f})", "",
                   "| strategy | AUBC | vs random | relative | seeds > random | p |",
