@@ -405,8 +405,9 @@ def test_strategy_chunks_give_the_same_scores(blobs, alil_policy):
     net = make_mlp((8,), max_epochs=5, random_state=0)
     a = ALILStrategy(net, policy=alil_policy, random_state=0).fit(X[:20], y[:20])
     b = clone(a).set_params(chunk_size=7).fit(X[:20], y[:20])
+    # float32 network outputs: chunks may round differently near zero.
     np.testing.assert_allclose(a.score_samples(X[20:]), b.score_samples(X[20:]),
-                               rtol=1e-5)
+                               rtol=1e-5, atol=1e-6)
 
 
 def test_strategy_in_learner_gridsearch_and_pickle(blobs, alil_policy):

@@ -322,7 +322,9 @@ def ppmi_word_vectors(X, vocab_size=None, *, n_components=50, window=4,
     >>> W.shape
     (10, 3)
     >>> v = vec.vocabulary_   # words of shared contexts get similar vectors
-    >>> round(float(W[v["good"]] @ W[v["great"]]), 2), round(float(W[v["good"]] @ W[v["awful"]]), 2)
+    >>> def sim(a, b):  # + 0.0 turns a rounded -0.0 into 0.0
+    ...     return round(float(W[v[a]] @ W[v[b]]), 2) + 0.0
+    >>> sim("good", "great"), sim("good", "awful")
     (1.0, 0.0)
     """
     from scipy import sparse

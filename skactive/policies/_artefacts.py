@@ -193,8 +193,8 @@ class CompactForestRegressor:
             leaf = nodes["is_leaf"].astype(bool)
             own = np.arange(offset, offset + n)
             parts["feature"].append(np.where(leaf, 0, nodes["feature_idx"]))
-            parts["threshold"].append(np.where(
-                leaf, np.inf, _float32_floor(nodes["num_threshold"].astype(np.float64))))
+            threshold = _float32_floor(nodes["num_threshold"].astype(np.float64))
+            parts["threshold"].append(np.where(leaf, np.inf, threshold))
             parts["left"].append(np.where(leaf, own, nodes["left"] + offset))
             parts["right"].append(np.where(leaf, own, nodes["right"] + offset))
             parts["value"].append(np.where(leaf, nodes["value"], 0.0))

@@ -9,7 +9,13 @@ import numpy as np
 from sklearn.base import BaseEstimator
 
 from ..base import _check_option
-from ..utils import chunk_rows, embed, iter_chunks, min_sq_distances, predict_proba_chunked
+from ..utils import (
+    chunk_rows,
+    embed,
+    iter_chunks,
+    min_sq_distances,
+    predict_proba_chunked,
+)
 
 __all__ = ["IALEState"]
 

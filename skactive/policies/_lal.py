@@ -13,7 +13,6 @@ import functools
 import warnings
 
 import numpy as np
-
 from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_is_fitted
 
@@ -153,6 +152,7 @@ def _is_fitted_regressor(regressor):
         return False
     return True
 
+
 # -- strategy ---------------------------------------------------------------
 class LALStrategy(ScoreQueryMixin, QueryStrategy):
     """Query the samples with the largest predicted error reduction (LAL).
@@ -269,9 +269,10 @@ class LALStrategy(ScoreQueryMixin, QueryStrategy):
         if name in ("iterative", "independent") and n_classes > 2:
             warnings.warn(
                 f"The {name!r} LAL regressor was learned on two-class problems "
-                f"with the paper's features, but y has {n_classes} classes; its one-vs-rest reading "
-                "lost to random sampling on multi-class data (digits: -20 % "
-                "AUBC). Use regressor='multiclass' (or 'auto').",
+                f"with the paper's features, but y has {n_classes} classes; "
+                "its one-vs-rest reading lost to random sampling on "
+                "multi-class data (digits: -20 % AUBC). Use "
+                "regressor='multiclass' (or 'auto').",
                 UserWarning, stacklevel=3)
         self._ranges = _training_ranges(self.regressor, header)
 
