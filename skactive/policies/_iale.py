@@ -450,8 +450,8 @@ def _warn_if_unscaled(X):
     if hasattr(X, "tocsr") or getattr(X, "ndim", 0) != 2 or X.shape[0] == 0:
         return
     X = np.asarray(X)
-    if X.dtype.kind not in "fiu":
-        return  # token ids and other non-numeric inputs are not scaled
+    if X.dtype.kind != "f":
+        return  # integer inputs are token ids (or small counts): not scaled
     peak = np.abs(X).max(axis=0).astype(float)
     big = int(np.argmax(peak))
     spread = X.std(axis=0) if X.shape[0] > 1 else peak
