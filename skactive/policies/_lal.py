@@ -162,9 +162,11 @@ class LALStrategy(ScoreQueryMixin, QueryStrategy):
     and the candidate's tree votes) to the expected reduction of the test
     error from labeling the candidate; the strategy queries its argmax.
 
-    A shipped regressor knows the range of every feature it was trained
-    on; a state far outside it (more labels than it ever saw, more classes)
-    raises a :class:`UserWarning` naming the feature, once per feature.
+    The shipped ``"iterative"`` and ``"multiclass"`` regressors, and a
+    fitted :class:`LALMonteCarlo`, know the range of every feature they
+    were trained on; a state far outside it (more labels than they ever
+    saw, more classes) raises a :class:`UserWarning` naming the feature,
+    once per feature.
 
     ``batch_size > 1`` takes the top ``batch_size`` predictions of the one
     fitted state (an extension: the paper queries one sample per round).
