@@ -42,11 +42,9 @@ Usage::
 
 import argparse
 import json
-import platform
 import shlex
 import sys
 import time
-from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -315,9 +313,8 @@ def format_table(table, tasks):
 
 
 def write_artefact(args, compact, info, table, saved):
-    import sklearn
+    from train_lal import provenance  # the script's folder is on sys.path
 
-    import skactive
     from skactive.policies import LAL_FEATURE_NAMES, LAL_MULTICLASS_FEATURE_NAMES
     from skactive.policies._artefacts import save_artefact
 
@@ -342,10 +339,7 @@ def write_artefact(args, compact, info, table, saved):
         "regressor_fit_seconds": info["fit_seconds"],
         "n_nodes": info["n_nodes"],
         "max_depth": compact.max_depth,
-        "skactive_version": skactive.__version__,
-        "sklearn_version": sklearn.__version__,
-        "machine": f"{platform.machine()}, {args.n_jobs} jobs",
-        "date": date.today().isoformat(),
+        **provenance(args.n_jobs),
     }
     save_artefact(out, compact, kind="lal-regressor", metadata=meta)
     print(f"wrote {out} ({out.stat().st_size} bytes)")

@@ -75,6 +75,16 @@ def grouped_cv(regressor, states, deltas, n_candidates, seed, n_folds=3):
     return float(np.mean(gains)), float(np.mean(r2s))
 
 
+def provenance(n_jobs):
+    """Versions, machine and date for an artefact header."""
+    return {
+        "skactive_version": skactive.__version__,
+        "sklearn_version": sklearn.__version__,
+        "machine": f"{platform.machine()}, {n_jobs} jobs",
+        "date": date.today().isoformat(),
+    }
+
+
 def _int_or_pair(text):
     parts = [int(v) for v in text.split(",")]
     return parts[0] if len(parts) == 1 else tuple(parts)
@@ -216,10 +226,7 @@ def main(argv=None):
         "regressor_fit_seconds": round(fit_seconds, 1),
         "n_nodes": int(compact.value.shape[0]),
         "max_depth": compact.max_depth,
-        "skactive_version": skactive.__version__,
-        "sklearn_version": sklearn.__version__,
-        "machine": f"{platform.machine()}, {args.n_jobs} jobs",
-        "date": date.today().isoformat(),
+        **provenance(args.n_jobs),
     }
     save_artefact(out, compact, kind="lal-regressor", metadata=meta)
     meta["file_bytes"] = out.stat().st_size

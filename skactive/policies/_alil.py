@@ -23,7 +23,6 @@ from ..base import QueryStrategy, _check_option, _check_positive_int, _clone_kee
 from ..strategies._bayesian import _default_net
 from ..utils import (
     chunk_rows,
-    embed,
     iter_chunks,
     min_sq_distances,
     predict_proba_chunked,
@@ -32,6 +31,12 @@ from ..utils import (
 )
 from ._artefacts import pretrained_path, read_artefact, write_artefact
 from ._dagger import DAgger, policy_scores
+from ._iale_state import (
+    _block_layout,
+    _BlockState,
+    _candidate_embeddings,
+    _labeled_embeddings,
+)
 from ._policy_net import PolicyMLP
 
 __all__ = [
@@ -59,7 +64,7 @@ def _cosine(A, b):
 
 
 # -- state ------------------------------------------------------------------
-class ALILState(BaseEstimator):
+class ALILState(_BlockState, BaseEstimator):
     """The state ALIL's policy sees, one row per candidate.
 
     ``state="paper"`` holds the blocks of the paper (Sec. 4.1), for ``C``
@@ -145,15 +150,7 @@ class ALILState(BaseEstimator):
             widths = [("first_labeled_embedding", D),
                       ("labeled_class_distribution", C), ("embedding", D),
                       ("predicted_distribution", C)]
-        out, start = [], 0
-        for name, w in widths:
-            out.append((name, start, start + w))
-            start += w
-        return out
-
-    def n_features(self, n_classes, n_dims):
-        """Width of a state row for ``n_classes`` classes and ``n_dims`` embeddings."""
-        return self.layout(n_classes, n_dims)[-1][2]
+        return _block_layout(widths)
 
     def summarize_labeled(self, estimator, X_labeled, y_labeled):
         """The labeled-set part of the state (computed once per fit).
@@ -171,10 +168,7 @@ class ALILState(BaseEstimator):
         _check_option(self.state, "state", _STATES)
         classes = np.asarray(estimator.classes_)
         C = classes.shape[0]
-        E = np.asarray(embed(estimator, X_labeled), dtype=np.float64)
-        scale = float(np.linalg.norm(E, axis=1).mean()) if self.normalize else 1.0
-        scale = scale if scale > 0 else 1.0
-        E = E / scale
+        E, scale = _labeled_embeddings(estimator, X_labeled, self.normalize)
         y_idx = np.clip(np.searchsorted(classes, np.asarray(y_labeled)), 0, C - 1)
         return {
             "n_classes": C,
@@ -210,13 +204,7 @@ class ALILState(BaseEstimator):
         hs, ps = [], []
         for sl in iter_chunks(n, rows):
             Xc = X_candidates[sl]
-            h = np.asarray(embed(estimator, Xc), dtype=np.float64) / summary["scale"]
-            if h.shape[1] != D:
-                raise ValueError(
-                    f"Candidates embed in {h.shape[1]} dimensions, the labeled "
-                    f"set in {D}."
-                )
-            hs.append(h)
+            hs.append(_candidate_embeddings(estimator, Xc, summary["scale"], D))
             ps.append(predict_proba_chunked(estimator, Xc))
         return np.concatenate(hs), np.concatenate(ps)
 

@@ -22,7 +22,49 @@ __all__ = ["IALEState"]
 _STATES = ("full", "reduced")
 
 
-class IALEState(BaseEstimator):
+def _block_layout(widths):
+    """``(name, start, stop)`` of consecutive blocks of the given widths."""
+    out, start = [], 0
+    for name, w in widths:
+        out.append((name, start, start + w))
+        start += w
+    return out
+
+
+def _labeled_embeddings(estimator, X_labeled, normalize):
+    """Embeddings of the labeled set over their mean norm (when normalising).
+
+    Networks produce embeddings of very different scales; dividing every
+    embedding-valued block by the labeled set's mean norm makes states of
+    different networks comparable. Returns the scaled embeddings and the
+    scale, which the candidates are divided by too.
+    """
+    E = np.asarray(embed(estimator, X_labeled), dtype=np.float64)
+    scale = float(np.linalg.norm(E, axis=1).mean()) if normalize else 1.0
+    scale = scale if scale > 0 else 1.0
+    return E / scale, scale
+
+
+def _candidate_embeddings(estimator, X, scale, n_dims):
+    """Scaled embeddings of candidates, checked against the labeled width."""
+    h = np.asarray(embed(estimator, X), dtype=np.float64) / scale
+    if h.shape[1] != n_dims:
+        raise ValueError(
+            f"Candidates embed in {h.shape[1]} dimensions, the labeled "
+            f"set in {n_dims}."
+        )
+    return h
+
+
+class _BlockState:
+    """``n_features`` from ``layout``, for state encoders made of blocks."""
+
+    def n_features(self, n_classes, n_dims):
+        """Width of a state row for ``n_classes`` classes and ``n_dims`` embeddings."""
+        return self.layout(n_classes, n_dims)[-1][2]
+
+
+class IALEState(_BlockState, BaseEstimator):
     """The state IALE's policy sees, one row per candidate.
 
     ``state="full"`` is the paper's Eq. 1 in the order of the authors' code,
@@ -119,15 +161,7 @@ class IALEState(BaseEstimator):
                       ("proxy_gradient", D), ("gradient_norm", 1)]
         if self.nearest_labeled:
             widths.append(("nearest_labeled_distance", 1))
-        out, start = [], 0
-        for name, w in widths:
-            out.append((name, start, start + w))
-            start += w
-        return out
-
-    def n_features(self, n_classes, n_dims):
-        """Width of a state row for ``n_classes`` classes and ``n_dims`` embeddings."""
-        return self.layout(n_classes, n_dims)[-1][2]
+        return _block_layout(widths)
 
     def summarize_labeled(self, estimator, X_labeled, y_labeled):
         """The labeled-set part of the state (computed once per fit).
@@ -144,14 +178,11 @@ class IALEState(BaseEstimator):
         """
         _check_option(self.state, "state", _STATES)
         classes = np.asarray(estimator.classes_)
-        E = np.asarray(embed(estimator, X_labeled), dtype=np.float64)
-        scale = float(np.linalg.norm(E, axis=1).mean()) if self.normalize else 1.0
-        scale = scale if scale > 0 else 1.0
+        E, scale = _labeled_embeddings(estimator, X_labeled, self.normalize)
         C = classes.shape[0]
         y_idx = np.searchsorted(classes, np.asarray(y_labeled))
         y_idx = np.clip(y_idx, 0, C - 1)
         pred = predict_proba_chunked(estimator, X_labeled).argmax(axis=1)
-        E = E / scale
         summary = {
             "n_classes": C,
             "scale": scale,
@@ -189,12 +220,7 @@ class IALEState(BaseEstimator):
         blocks = {name: slice(a, b) for name, a, b in layout}
         for sl in iter_chunks(n, rows):
             Xc = X_candidates[sl]
-            h = np.asarray(embed(estimator, Xc), dtype=np.float64) / summary["scale"]
-            if h.shape[1] != D:
-                raise ValueError(
-                    f"Candidates embed in {h.shape[1]} dimensions, the labeled "
-                    f"set in {D}."
-                )
+            h = _candidate_embeddings(estimator, Xc, summary["scale"], D)
             p = predict_proba_chunked(estimator, Xc)
             y_hat = p.argmax(axis=1)
             resid = -p

@@ -127,6 +127,17 @@ def _oob_accuracy(forest, trees, X, y):
     return float(np.mean(predicted == y))
 
 
+def _class_vote(p, p_sq, target):
+    """Mean and spread over the trees of each row's probability of ``target``.
+
+    ``p`` and ``p_sq`` are the trees' mean probabilities and mean squared
+    probabilities; the spread is the standard deviation (ddof 0).
+    """
+    idx = np.arange(p.shape[0])
+    mean = p[idx, target]
+    return mean, np.sqrt(np.maximum(p_sq[idx, target] - mean * mean, 0.0))
+
+
 class _LALState:
     """The candidate-independent part of the features (f3, f4, f5, f7, f8)."""
 
@@ -147,25 +158,18 @@ class _LALState:
 
     def pool_features(self, X_pool, chunk_size=None, features="paper"):
         """The features of every pool row (``features``: the column set)."""
+        X_pool = _forest_input(X_pool)
         if features == "multiclass":
             return self._multiclass_features(X_pool, chunk_size)
-        X_pool = _forest_input(X_pool)
-        n, n_trees, c = X_pool.shape[0], len(self.trees), self.n_classes
-        feats = np.empty((n, len(LAL_FEATURE_NAMES)))
-        rows = chunk_rows(8 * (4 * c + X_pool.shape[1]), n, chunk_size)
-        for sl in iter_chunks(n, rows):
-            total, squares = _tree_moments(self.trees, X_pool[sl], c)
-            if c == 2:
+        feats = np.empty((X_pool.shape[0], len(LAL_FEATURE_NAMES)))
+        for sl, p, p_sq in self._votes(X_pool, chunk_size, 4):
+            if self.n_classes == 2:
                 # The paper's binary features: class 0 against class 1.
-                target = np.zeros(total.shape[0], dtype=np.intp)
+                target = np.zeros(p.shape[0], dtype=np.intp)
             else:
                 # One-vs-rest on each candidate's predicted class.
-                target = np.argmax(total, axis=1)
-            idx = np.arange(total.shape[0])
-            mean = total[idx, target] / n_trees
-            var = squares[idx, target] / n_trees - mean * mean
-            feats[sl, 0] = mean
-            feats[sl, 1] = np.sqrt(np.maximum(var, 0.0))
+                target = np.argmax(p, axis=1)
+            feats[sl, 0], feats[sl, 1] = _class_vote(p, p_sq, target)
             feats[sl, 2] = 1.0 - self.class_share[target]
         feats[:, 3] = self.oob
         feats[:, 4] = self.importance_std
@@ -175,21 +179,28 @@ class _LALState:
         feats[:, 7] = self.n_labeled
         return feats
 
-    def _multiclass_features(self, X_pool, chunk_size):
-        X_pool = _forest_input(X_pool)
-        n, n_trees, c = X_pool.shape[0], len(self.trees), self.n_classes
-        feats = np.empty((n, len(LAL_MULTICLASS_FEATURE_NAMES)))
-        rows = chunk_rows(8 * (5 * c + X_pool.shape[1]), n, chunk_size)
+    def _votes(self, X_pool, chunk_size, arrays_per_class):
+        """Chunks of the pool with the trees' mean probabilities and squares.
+
+        ``arrays_per_class`` sizes the chunks: how many float arrays of
+        width ``n_classes`` the caller holds per row besides the input.
+        """
+        n, c = X_pool.shape[0], self.n_classes
+        n_trees = len(self.trees)
+        rows = chunk_rows(8 * (arrays_per_class * c + X_pool.shape[1]), n, chunk_size)
         for sl in iter_chunks(n, rows):
             total, squares = _tree_moments(self.trees, X_pool[sl], c)
-            p = total / n_trees
+            yield sl, total / n_trees, squares / n_trees
+
+    def _multiclass_features(self, X_pool, chunk_size):
+        c = self.n_classes
+        feats = np.empty((X_pool.shape[0], len(LAL_MULTICLASS_FEATURE_NAMES)))
+        for sl, p, p_sq in self._votes(X_pool, chunk_size, 6):
             order = np.argsort(-p, axis=1, kind="stable")
             top = order[:, 0]
-            idx = np.arange(p.shape[0])
-            mean = p[idx, top]
-            var = squares[idx, top] / n_trees - mean * mean
+            mean, feats[sl, 1] = _class_vote(p, p_sq, top)
             feats[sl, 0] = mean
-            feats[sl, 1] = np.sqrt(np.maximum(var, 0.0))
+            idx = np.arange(p.shape[0])
             feats[sl, 2] = mean - p[idx, order[:, 1]]
             with np.errstate(divide="ignore", invalid="ignore"):
                 plogp = np.where(p > 0, p * np.log(p), 0.0)

@@ -100,7 +100,6 @@ class _SyntheticSource:
         self.args = dict(n_samples=n_samples, n_features=n_features, n_test=n_test)
         self.n_classes = n_classes
         self.paper = n_classes == (2, 2) and n_features[0] == n_features[1]
-        self.classes = np.arange(n_classes[0]) if self.paper else None
 
     def draw(self, seed, max_classes=None):
         if self.paper:
@@ -136,7 +135,6 @@ class _SplitSource:
 
     def __init__(self, X, y, test_size):
         self.X, self.y, self.test_size = X, y, test_size
-        self.classes = np.unique(y)
 
     def split(self, seed):
         return train_test_split(
