@@ -78,7 +78,7 @@ def make_strategy(name, seed, ablations):
         return ALILStrategy(net, n_candidates=5, random_state=seed)
     if name == "iale":
         return IALEStrategy(text_cnn(random_state=seed, n_filters=128),
-                            random_state=seed)
+                            policy="digits-cnn", random_state=seed)
     if name == "random128":
         return RandomSampling(text_cnn(random_state=seed, n_filters=128),
                               random_state=seed)

@@ -64,7 +64,7 @@ def test_alil_query_cost(movies, paired, report):
     alil = ALILStrategy(net, refit=False, random_state=0).fit(X_lab, y_lab)
     alil5 = ALILStrategy(net, n_candidates=5, refit=False, random_state=0).fit(X_lab, y_lab)
     ent = UncertaintySampling(net, refit=False, random_state=0).fit(X_lab, y_lab)
-    iale = IALEStrategy(net128, n_candidates=n, refit=False,
+    iale = IALEStrategy(net128, policy="digits-cnn", n_candidates=n, refit=False,
                         random_state=0).fit(X_lab, y_lab)
     res = paired(
         lambda: alil.query(X_pool, batch_size=10),

@@ -216,13 +216,17 @@ def main(argv=None):
         "versions": {"skactive": skactive.__version__,
                      "scikit-learn": sklearn.__version__, "numpy": np.__version__},
     }
-    save_alil_policy(args.out, fitted["paper"], ALILState("paper"), metadata=meta)
+    # The states' ranges go into the headers: ALILStrategy's OOD guard.
+    save_alil_policy(args.out, fitted["paper"], ALILState("paper"), metadata=meta,
+                     training_states=views["paper"])
     abl = Path(args.ablation_dir)
     abl.mkdir(parents=True, exist_ok=True)
     save_alil_policy(abl / "code_linear.npz", fitted["code"],
-                     ALILState("code", normalize=False), metadata=meta)
+                     ALILState("code", normalize=False), metadata=meta,
+                     training_states=views["code"])
     save_alil_policy(abl / "basis_free.npz", fitted["basis_free"],
-                     ALILState("basis_free"), metadata=meta)
+                     ALILState("basis_free"), metadata=meta,
+                     training_states=views["basis_free"])
     print(f"wrote {args.out} and {abl}/ in {seconds:.0f} s "
           f"({sim_seconds:.0f} s simulation, {A.shape[0]} pairs)")
 

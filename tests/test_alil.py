@@ -472,6 +472,32 @@ def test_save_load_gives_identical_scores(tmp_path, blobs, alil_policy):
                                rtol=1e-6)
 
 
+def test_out_of_range_state_warns_naming_the_feature(tmp_path, blobs):
+    import warnings
+
+    X, y = blobs
+    enc = ALILState("basis_free")
+    S, a, g = _ranking_task(60, 5, 0)
+    S = np.random.RandomState(0).uniform(0, 1, (300, enc.n_features(2, 1)))
+    policy = PolicyMLP((8,), loss="softmax", max_epochs=2, random_state=0).fit(
+        S, a, groups=g)
+    narrow = S.copy()
+    narrow[:, 0] = np.linspace(5.0, 5.1, S.shape[0])  # never seen below 5
+    path = tmp_path / "narrow.npz"
+    save_alil_policy(path, policy, enc, training_states=narrow)
+    net = make_mlp((8,), max_epochs=2, random_state=0)
+    s = ALILStrategy(net, policy=path, random_state=0).fit(X[:20], y[:20])
+    assert s.feature_ranges_[0].shape == (S.shape[1],)
+    name = enc.layout(2, 8)[0][0]
+    with pytest.warns(UserWarning, match=f"ALIL state feature '{name}'"):
+        s.query(X[20:], 2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # once per feature
+        s.query(X[20:], 2)
+    with pytest.raises(ValueError, match="training_states are 3 wide"):
+        save_alil_policy(path, policy, enc, training_states=S[:, :3])
+
+
 def test_load_refuses_other_artefacts(tmp_path):
     S = np.random.RandomState(0).randn(40, 25)
     iale = PolicyMLP((4,), max_epochs=1, random_state=0).fit(S, np.arange(40) % 4 == 0)

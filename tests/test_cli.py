@@ -161,7 +161,7 @@ def test_text_dataset_builds_the_token_strategies():
     div = make_strategy("diversity", net)
     assert (div.metric, div.input) == ("jaccard", "tokens")
     assert make_strategy("alil", net).n_candidates == "all"
-    assert make_strategy("iale", make_classifier("textcnn128", data)).policy == "digits-cnn"
+    assert make_strategy("iale", make_classifier("textcnn128", data)).policy == "multi-source"
 
 
 @pytest.mark.parametrize("argv, message", [

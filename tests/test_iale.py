@@ -497,12 +497,32 @@ def test_shipped_policy_works_offline(digits):
     assert header["state"] == "reduced" and header["nearest_labeled"]
     assert policy.n_features_in_ == 3 * 128 + 2 == encoder.n_features(10, 128)
     assert "train_iale.py" in header["command"]
-    s = IALEStrategy(make_mlp(max_epochs=5, random_state=0), random_state=0)
+    s = IALEStrategy(make_mlp(max_epochs=5, random_state=0), policy="digits-cnn",
+                     random_state=0)
     idx = s.fit(X[:40], y[:40]).query(X[40:], batch_size=10)
     assert idx.shape == (10,) and np.unique(idx).shape == (10,)
     # Any number of classes: the shipped policy reads the reduced state.
     binary = y < 2
     s.fit(X[binary][:20], y[binary][:20]).query(X[binary][20:], 3)
+
+
+def test_default_shipped_policy_serves_any_network_width_and_classifier(digits):
+    X, y = digits
+    policy, encoder, header = load_iale_policy(return_metadata=True)
+    assert encoder.state == "invariant" and policy.n_features_in_ == 13
+    assert "train_iale.py" in header["command"]
+    assert "make_classification" in header["source"]  # more than one source
+    lo, hi = (np.asarray(r) for r in header["feature_ranges"])
+    assert lo.shape == hi.shape == (13,) and (lo <= hi).all()
+    binary = y < 2
+    for model in (make_mlp((64,), max_epochs=3, random_state=0),
+                  make_mlp((32, 512), max_epochs=3, random_state=0),
+                  LogisticRegression(max_iter=300)):
+        s = IALEStrategy(model, random_state=0).fit(X[:40], y[:40])
+        assert s.state_encoder_.state == "invariant"
+        idx = s.query(X[40:], batch_size=10)
+        assert np.unique(idx).shape == (10,)
+        s.fit(X[binary][:20], y[binary][:20]).query(X[binary][20:], 3)
 
 
 def test_strategy_queries_top_scored_candidates(digits, tiny_policy):
@@ -575,7 +595,7 @@ def test_strategy_width_mismatch_is_explained(digits):
                      state_encoder=IALEState("full"))
     s.fit(X[:50], y[:50])  # ten classes: matches
     binary = y < 2
-    with pytest.raises(ValueError, match="reduced state"):
+    with pytest.raises(ValueError, match="number of classes"):
         s.fit(X[binary][:20], y[binary][:20])
     with pytest.raises(ValueError, match="embedding width"):
         IALEStrategy(make_mlp((8,), max_epochs=2), policy=full).fit(X[:50], y[:50])

@@ -31,7 +31,7 @@ from ._iale import (
     load_iale_policy,
     save_iale_policy,
 )
-from ._iale_state import IALEState
+from ._iale_state import IALE_INVARIANT_FEATURE_NAMES, IALEState
 from ._lal import LALStrategy, load_lal_regressor
 from ._lal_features import LAL_FEATURE_NAMES, LAL_MULTICLASS_FEATURE_NAMES, lal_features
 from ._lal_simulation import LALMonteCarlo
@@ -46,6 +46,7 @@ __all__ = [
     "DAgger",
     "IALEExpert",
     "IALEState",
+    "IALE_INVARIANT_FEATURE_NAMES",
     "IALEStrategy",
     "LAL_FEATURE_NAMES",
     "LAL_MULTICLASS_FEATURE_NAMES",

@@ -29,7 +29,14 @@ from ..utils import (
     top_k,
     vstack_rows,
 )
-from ._artefacts import pretrained_path, read_artefact, write_artefact
+from ._artefacts import (
+    _StateRangeGuard,
+    header_ranges,
+    pretrained_path,
+    read_artefact,
+    state_ranges,
+    write_artefact,
+)
 from ._dagger import DAgger, policy_scores
 from ._iale_state import (
     _block_layout,
@@ -443,7 +450,8 @@ class ALILExpert(BaseEstimator):
 
 
 # -- persistence --------------------------------------------------------------
-def save_alil_policy(path, policy, state_encoder, *, metadata=None):
+def save_alil_policy(path, policy, state_encoder, *, metadata=None,
+                     training_states=None):
     """Save a fitted :class:`PolicyMLP` with the ALIL state it reads.
 
     Parameters
@@ -456,6 +464,10 @@ def save_alil_policy(path, policy, state_encoder, *, metadata=None):
         The encoder the policy was trained on.
     metadata : dict or None, default=None
         JSON-serialisable provenance (command, settings, timings).
+    training_states : array-like of shape (n_pairs, n_state_features) or None
+        The states the policy was trained on (``DAgger.states_``); their
+        per-column 0.1-99.9 % range is stored, and :class:`ALILStrategy`
+        warns when a state lies far outside it.
     """
     check_is_fitted(policy)
     if not isinstance(policy, PolicyMLP) or not isinstance(state_encoder, ALILState):
@@ -464,6 +476,14 @@ def save_alil_policy(path, policy, state_encoder, *, metadata=None):
             f"{type(policy).__name__} and {type(state_encoder).__name__}."
         )
     header = dict(metadata or {})
+    if training_states is not None:
+        lo, hi = state_ranges(training_states)
+        if lo.shape[0] != policy.n_features_in_:
+            raise ValueError(
+                f"training_states are {lo.shape[0]} wide, the policy reads "
+                f"{policy.n_features_in_}-wide states."
+            )
+        header["feature_ranges"] = [lo.tolist(), hi.tolist()]
     header.update(policy_params=policy._header_params(), state=state_encoder.state,
                   normalize=bool(state_encoder.normalize))
     write_artefact(path, policy._arrays(), kind=_KIND,
@@ -513,7 +533,7 @@ def load_alil_policy(source="sentiment-movies", *, return_metadata=False):
 
 
 # -- strategy -----------------------------------------------------------------
-class ALILStrategy(QueryStrategy):
+class ALILStrategy(_StateRangeGuard, QueryStrategy):
     """Query with an imitation-learned ALIL policy.
 
     The policy scores every candidate from its :class:`ALILState` and the
@@ -560,6 +580,12 @@ class ALILStrategy(QueryStrategy):
     estimator_ : classifier
     policy_ : PolicyMLP
     state_encoder_ : ALILState
+    feature_ranges_ : tuple of two ndarrays or None
+        Low and high 0.1 / 99.9 % quantiles of each state column over the
+        policy's training states (a file's header or a DAgger's
+        ``states_``); the strategy warns, once per feature, when a
+        single-column feature lies far outside. ``None`` when unknown: the
+        shipped ``"sentiment-movies"`` file was written before the guard.
     classes_ : ndarray of shape (n_classes,)
     n_features_in_ : int
 
@@ -585,6 +611,9 @@ class ALILStrategy(QueryStrategy):
 
     _required_methods = ("predict_proba",)
     _accept_sparse = False
+    _guard_who = "ALIL"
+    _guard_advice = ("Train a policy on a task like this one "
+                     "(scripts/train_alil.py) or use a heuristic.")
 
     def __init__(self, estimator=None, *, policy="sentiment-movies", state_encoder=None,
                  n_candidates="all", chunk_size=None, refit=True, random_state=None):
@@ -604,8 +633,10 @@ class ALILStrategy(QueryStrategy):
                 f"state_encoder must be an ALILState, got {type(encoder).__name__}."
             )
         if isinstance(policy, (str, os.PathLike)):
-            loaded, file_encoder = load_alil_policy(policy)
-            return loaded, encoder if encoder is not None else file_encoder
+            loaded, file_encoder, header = load_alil_policy(policy,
+                                                            return_metadata=True)
+            return (loaded, encoder if encoder is not None else file_encoder,
+                    header_ranges(header, loaded.n_features_in_))
         if isinstance(policy, DAgger):
             check_is_fitted(policy, "policy_")
             found = encoder if encoder is not None else policy.state_encoder_
@@ -614,10 +645,10 @@ class ALILStrategy(QueryStrategy):
                     "This DAgger was trained with a "
                     f"{type(found).__name__} state; ALILStrategy reads ALILState."
                 )
-            return policy.policy_, found
+            return policy.policy_, found, state_ranges(policy.states_)
         if hasattr(policy, "decision_function") or hasattr(policy, "predict_proba"):
             check_is_fitted(policy)
-            return policy, encoder if encoder is not None else ALILState()
+            return policy, encoder if encoder is not None else ALILState(), None
         raise TypeError(
             "policy must be a shipped policy name, a saved policy file, a fitted "
             f"PolicyMLP or a fitted DAgger; got {type(policy).__name__}."
@@ -633,7 +664,7 @@ class ALILStrategy(QueryStrategy):
 
     def _fit(self, X, y):
         self._check_n_candidates()  # fail at fit, not at the first query
-        policy, encoder = self._resolve_policy()
+        policy, encoder, ranges = self._resolve_policy()
         summary = encoder.summarize_labeled(self.estimator_, X, y)
         C, D = summary["n_classes"], summary["mean_embedding"].shape[0]
         need, width = encoder.n_features(C, D), policy.n_features_in_
@@ -646,6 +677,7 @@ class ALILStrategy(QueryStrategy):
                 "any."
             )
         self.policy_, self.state_encoder_, self.summary_ = policy, encoder, summary
+        self._init_range_guard(encoder.layout(C, D), ranges)
 
     def _scores(self, X):
         encoder, summary = self.state_encoder_, self.summary_
@@ -654,11 +686,12 @@ class ALILStrategy(QueryStrategy):
         cmean = h.mean(axis=0)
         width = self.policy_.n_features_in_
         rows = chunk_rows(4 * width, h.shape[0], self.chunk_size)
-        return np.concatenate([
-            policy_scores(self.policy_,
-                          encoder.encode_features(summary, h[sl], proba[sl], cmean))
-            for sl in iter_chunks(h.shape[0], rows)
-        ])
+        scores = []
+        for sl in iter_chunks(h.shape[0], rows):
+            states = encoder.encode_features(summary, h[sl], proba[sl], cmean)
+            self._check_range(states)
+            scores.append(policy_scores(self.policy_, states))
+        return np.concatenate(scores)
 
     def score_samples(self, X_pool):
         """Policy scores of every row of ``X_pool`` (the pool is the candidate set).

@@ -9,6 +9,7 @@ the wrong file fails with a clear message instead of a wrong prediction.
 """
 
 import json
+import warnings
 from importlib import resources
 
 import numpy as np
@@ -19,6 +20,90 @@ __all__ = ["CompactForestRegressor", "load_artefact", "read_artefact", "save_art
 
 #: Bumped whenever the on-disk layout changes; loaders refuse other versions.
 FORMAT_VERSION = 1
+
+#: A state feature is "far outside" its training range beyond this share of
+#: the range's width on either side.
+RANGE_SLACK = 0.5
+
+
+def warn_out_of_range(features, ranges, names, checked, warned, who, advice):
+    """Warn, once per feature, when states lie far outside training.
+
+    Parameters
+    ----------
+    features : ndarray of shape (n_rows, n_columns)
+    ranges : (lo, hi) arrays of shape (n_columns,) or None
+        The training range of each column (from the artefact's header).
+    names : sequence of str
+        Column names.
+    checked : ndarray of bool of shape (n_columns,)
+        Columns to check (rank or bounded columns are not).
+    warned : set
+        Names already warned about; updated.
+    who, advice : str
+        The strategy in the message, and what to do instead.
+    """
+    if ranges is None or features.shape[0] == 0:
+        return
+    lo, hi = ranges
+    slack = RANGE_SLACK * (hi - lo)
+    seen_lo, seen_hi = features.min(axis=0), features.max(axis=0)
+    far = ((seen_lo < lo - slack) | (seen_hi > hi + slack)) & checked
+    for j in np.flatnonzero(far):
+        name = names[j]
+        if name in warned:
+            continue
+        warned.add(name)
+        value = seen_hi[j] if seen_hi[j] > hi[j] + slack[j] else seen_lo[j]
+        warnings.warn(
+            f"{who} state feature {name!r} = {value:.4g} lies far outside the "
+            f"range [{lo[j]:.4g}, {hi[j]:.4g}] it was trained on; its ranking "
+            f"extrapolates there and may be no better than random. {advice}",
+            UserWarning, stacklevel=5)
+
+
+def state_ranges(states):
+    """Per-column 0.1 / 99.9 % quantiles of training states (the OOD guard)."""
+    states = np.asarray(states, dtype=np.float64)
+    lo, hi = np.quantile(states, [0.001, 0.999], axis=0)
+    return lo, hi
+
+
+def header_ranges(header, width):
+    """The ``feature_ranges`` of an artefact header, or None (absent or stale)."""
+    ranges = header.get("feature_ranges") if header else None
+    if ranges is None:
+        return None
+    lo, hi = (np.asarray(r, dtype=float) for r in ranges)
+    return (lo, hi) if lo.shape == hi.shape == (width,) else None
+
+
+class _StateRangeGuard:
+    """Out-of-range warnings for policy strategies reading block states.
+
+    ``_init_range_guard`` is called at fit with the encoder's layout and the
+    training ranges; the single-column blocks not in ``skip`` are checked.
+    """
+
+    _guard_who = "policy"
+    _guard_advice = "Use a heuristic."
+
+    def _init_range_guard(self, layout, ranges, skip=()):
+        names, checked = [], []
+        for name, a, b in layout:
+            names += [name] if b - a == 1 else [f"{name}[{j}]" for j in range(b - a)]
+            checked += [b - a == 1 and name not in skip] * (b - a)
+        if ranges is not None and ranges[0].shape[0] != len(names):
+            ranges = None  # an encoder passed by the user changes the columns
+        self.feature_ranges_ = ranges
+        self._state_names, self._checked = names, np.array(checked, dtype=bool)
+        self._warned = set()
+
+    def _check_range(self, states):
+        warn_out_of_range(states, self.feature_ranges_, self._state_names,
+                          self._checked, self._warned, self._guard_who,
+                          self._guard_advice)
+
 
 # Rows x trees traversed at once; bounds the temporary node-index arrays.
 _BLOCK = 1 << 18

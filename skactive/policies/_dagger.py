@@ -32,7 +32,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, clone
 from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted, check_X_y, validate_data
 from tqdm.auto import tqdm
 
 from ..base import _check_option, _check_positive_int
@@ -222,9 +222,11 @@ class DAgger(BaseEstimator):
         over all visited states; NaN in the first episode), ``policy_loss``
         (final training loss of the policy fitted after the episode, NaN if
         the policy reports none), ``aubc`` (area under the episode's
-        validation-accuracy curve), ``n_pairs`` (aggregated pairs) and
-        ``winners`` (how often each expert won, from ``info["winner"]``).
+        validation-accuracy curve), ``n_pairs`` (aggregated pairs),
+        ``winners`` (how often each expert won, from ``info["winner"]``) and
+        ``task`` (the task's index; always 0 after :meth:`fit`).
     n_features_in_ : int
+        Set by :meth:`fit` only (the tasks of :meth:`fit_tasks` may differ).
 
     References
     ----------
@@ -342,21 +344,84 @@ class DAgger(BaseEstimator):
         """
         X, y = validate_data(self, X, y, ensure_min_samples=2)
         check_classification_targets(y)
-        n_episodes, batch, n_cand, init, budget, n_val = self._check_params(y)
-        policy, expert, encoder, estimator = self._components()
+        return self._fit_tasks([(X, y, None)])
+
+    def fit_tasks(self, tasks):
+        """Learn one policy on several source tasks, episodes taking turns.
+
+        A policy learned on one data set learns its habits; IALE's state is
+        meant to transfer, so it is best learned on tasks of several kinds
+        (images and tabular, several class counts and networks). Episode
+        ``e`` runs on task ``e % len(tasks)``; the pairs of all tasks are
+        aggregated into one data set, so the state encoder must give states
+        of one width on every task (e.g. ``IALEState("invariant")``).
+
+        Parameters
+        ----------
+        tasks : list of (X, y) or (X, y, estimator)
+            Source tasks; a task's estimator (``None`` for the default)
+            replaces ``estimator`` on it, e.g. a CNN for images and an MLP
+            for tabular data.
+
+        Returns
+        -------
+        self : DAgger
+
+        Examples
+        --------
+        >>> from sklearn.datasets import load_iris, load_wine
+        >>> from sklearn.linear_model import LogisticRegression
+        >>> from sklearn.preprocessing import scale
+        >>> from skactive import UncertaintySampling
+        >>> from skactive.policies import DAgger, IALEExpert, IALEState, PolicyMLP
+        >>> (Xi, yi), (Xw, yw) = load_iris(return_X_y=True), load_wine(return_X_y=True)
+        >>> dagger = DAgger(PolicyMLP((8,), max_epochs=3),
+        ...                 IALEExpert({"entropy": UncertaintySampling()}),
+        ...                 IALEState("invariant"), LogisticRegression(),
+        ...                 n_episodes=2, budget=14, batch_size=2,
+        ...                 n_candidates=10, validation_size=30, random_state=0)
+        >>> dagger.fit_tasks([(Xi, yi), (scale(Xw), yw)]).history_["task"]
+        [0, 1]
+        """
+        if isinstance(tasks, tuple) or not hasattr(tasks, "__len__") or \
+                len(tasks) == 0:
+            raise TypeError("tasks must be a non-empty list of (X, y) or "
+                            "(X, y, estimator) tuples.")
+        checked = []
+        for i, task in enumerate(tasks):
+            if not isinstance(task, tuple) or len(task) not in (2, 3):
+                raise TypeError(
+                    f"tasks[{i}] must be (X, y) or (X, y, estimator); got "
+                    f"{type(task).__name__}."
+                )
+            X, y = check_X_y(task[0], task[1], ensure_min_samples=2)
+            check_classification_targets(y)
+            checked.append((X, y, task[2] if len(task) == 3 else None))
+        return self._fit_tasks(checked)
+
+    def _fit_tasks(self, tasks):
+        params = [self._check_params(y) for _, y, _ in tasks]
+        n_episodes = params[0][0]
+        policy, expert, encoder, default_estimator = self._components()
         rng = check_random_state(self.random_state)
         imax = np.iinfo(np.int32).max
         history = {k: [] for k in ("beta", "expert_steps", "policy_steps",
                                    "agreement", "policy_loss", "aubc", "n_pairs",
-                                   "winners")}
+                                   "winners", "task")}
         states, actions, episodes, steps = [], [], [], []
         n_steps_done = 0
         groups_ok = _accepts_groups(policy)
         fitted = None
-        n_steps = math.ceil((budget - init) / batch)
-        bar = tqdm(total=n_episodes * n_steps, desc="DAgger", disable=not self.verbose)
+        n_steps = sum(math.ceil((params[e % len(tasks)][4] - params[e % len(tasks)][3])
+                                / params[e % len(tasks)][1])
+                      for e in range(n_episodes))
+        bar = tqdm(total=n_steps, desc="DAgger", disable=not self.verbose)
         try:
             for e in range(n_episodes):
+                t = e % len(tasks)
+                X, y, estimator = tasks[t]
+                estimator = default_estimator if estimator is None else estimator
+                _, batch, n_cand, init, budget, n_val = params[t]
                 beta = 1.0 if fitted is None else \
                     beta_schedule(self.beta, e, n_episodes)
                 # Separate streams: the policy's picks (their tie-breaking) must
@@ -366,13 +431,13 @@ class DAgger(BaseEstimator):
                 record = self._episode(
                     X, y, gen, np.random.default_rng(seeds[1]), fitted, policy,
                     expert, encoder, estimator, beta, batch, n_cand, init, budget,
-                    n_val, bar,
+                    n_val, bar, (t, states[0].shape[1]) if states else None,
                 )
                 states += record["states"]
                 actions += record["actions"]
                 episodes += [np.full(len(a), e) for a in record["actions"]]
-                steps += [np.full(len(a), n_steps_done + t)
-                          for t, a in enumerate(record["actions"])]
+                steps += [np.full(len(a), n_steps_done + t_)
+                          for t_, a in enumerate(record["actions"])]
                 n_steps_done += len(record["actions"])
                 S = np.concatenate(states)
                 A = np.concatenate(actions)
@@ -396,6 +461,7 @@ class DAgger(BaseEstimator):
                 history["aubc"].append(float(aubc(record["curve"], record["sizes"])))
                 history["n_pairs"].append(int(A.shape[0]))
                 history["winners"].append(record["winners"])
+                history["task"].append(t)
         finally:
             bar.close()
         self.policy_ = fitted
@@ -408,7 +474,7 @@ class DAgger(BaseEstimator):
         return self
 
     def _episode(self, X, y, gen, policy_gen, fitted, policy, expert, encoder,
-                 estimator, beta, batch, n_cand, init, budget, n_val, bar):
+                 estimator, beta, batch, n_cand, init, budget, n_val, bar, width):
         n = y.shape[0]
         order = gen.permutation(n)
         val = stratified_indices(y, n_val, gen, order)
@@ -428,6 +494,13 @@ class DAgger(BaseEstimator):
             cand = gen.choice(pool, min(n_cand, pool.shape[0]), replace=False)
             S = np.asarray(encoder.transform(model, X[labeled], y[labeled], X[cand]),
                            dtype=np.float32)
+            if width is not None and S.shape[1] != width[1]:
+                raise ValueError(
+                    f"Task {width[0]} gives {S.shape[1]}-wide states, earlier "
+                    f"tasks {width[1]}-wide: the pairs of all tasks train one "
+                    "policy. Use a state whose width depends on neither the "
+                    "class count nor the embedding width, IALEState('invariant')."
+                )
             target, info = expert.label(model, X[labeled], y[labeled], X[cand], y[cand],
                                         X_val, y_val, k, int(gen.integers(2**31 - 1)))
             target = np.asarray(target, dtype=np.float64)

@@ -19,9 +19,16 @@ from sklearn.utils.validation import check_is_fitted
 from ..base import QueryStrategy, _check_positive_int, _clone_keeping
 from ..strategies._bayesian import _default_net
 from ..utils import top_k, vstack_rows
-from ._artefacts import pretrained_path, read_artefact, write_artefact
+from ._artefacts import (
+    _StateRangeGuard,
+    header_ranges,
+    pretrained_path,
+    read_artefact,
+    state_ranges,
+    write_artefact,
+)
 from ._dagger import DAgger, policy_scores
-from ._iale_state import _STATES, IALEState
+from ._iale_state import _RANKED, _STATES, IALEState
 from ._policy_net import PolicyMLP
 
 __all__ = [
@@ -35,7 +42,8 @@ __all__ = [
 
 _KIND = "iale-policy"
 #: Shipped policies: name -> file in skactive/policies/pretrained.
-_PRETRAINED = {"digits-cnn": "iale_digits_cnn.npz"}
+_PRETRAINED = {"multi-source": "iale_multi_source.npz",
+               "digits-cnn": "iale_digits_cnn.npz"}
 
 
 # -- expert -----------------------------------------------------------------
@@ -191,7 +199,8 @@ class IALEExpert(BaseEstimator):
 
 
 # -- persistence --------------------------------------------------------------
-def save_iale_policy(path, policy, state_encoder, *, metadata=None):
+def save_iale_policy(path, policy, state_encoder, *, metadata=None,
+                     training_states=None):
     """Save a fitted :class:`PolicyMLP` with the state it reads.
 
     Parameters
@@ -204,6 +213,10 @@ def save_iale_policy(path, policy, state_encoder, *, metadata=None):
         The encoder the policy was trained on.
     metadata : dict or None, default=None
         JSON-serialisable provenance (command, settings, timings).
+    training_states : array-like of shape (n_pairs, n_state_features) or None
+        The states the policy was trained on (``DAgger.states_``); their
+        per-column 0.1-99.9 % range is stored, and :class:`IALEStrategy`
+        warns when a state lies far outside it.
     """
     check_is_fitted(policy)
     if not isinstance(policy, PolicyMLP) or not isinstance(state_encoder, IALEState):
@@ -212,6 +225,14 @@ def save_iale_policy(path, policy, state_encoder, *, metadata=None):
             f"{type(policy).__name__} and {type(state_encoder).__name__}."
         )
     header = dict(metadata or {})
+    if training_states is not None:
+        lo, hi = state_ranges(training_states)
+        if lo.shape[0] != policy.n_features_in_:
+            raise ValueError(
+                f"training_states are {lo.shape[0]} wide, the policy reads "
+                f"{policy.n_features_in_}-wide states."
+            )
+        header["feature_ranges"] = [lo.tolist(), hi.tolist()]
     header.update(policy_params=policy._header_params(), state=state_encoder.state,
                   normalize=bool(state_encoder.normalize),
                   nearest_labeled=bool(state_encoder.nearest_labeled))
@@ -219,18 +240,25 @@ def save_iale_policy(path, policy, state_encoder, *, metadata=None):
                    n_features_in=policy.n_features_in_, metadata=header)
 
 
-def load_iale_policy(source="digits-cnn", *, return_metadata=False):
+def load_iale_policy(source="multi-source", *, return_metadata=False):
     """Load an IALE policy: a shipped one by name, or a saved file.
 
     Parameters
     ----------
-    source : str or path-like, default="digits-cnn"
-        ``"digits-cnn"``: the policy shipped with skactive, trained on
-        ``load_digits`` with the image CNN by ``scripts/train_iale.py``
-        (reduced state with the nearest-labeled distance, so it works for
-        any number of classes; its header records the command, settings and
-        run time). Otherwise a file
-        written by :func:`save_iale_policy`.
+    source : str or path-like, default="multi-source"
+        A policy shipped with skactive, made by ``scripts/train_iale.py``
+        (its header records the command, settings, run time and the range
+        of its training states):
+
+        - ``"multi-source"``: the fixed-width ``IALEState("invariant")``
+          state, trained on digits (image CNN and MLP) and eight synthetic
+          tabular tasks; serves any network, embedding width, number of
+          classes and scikit-learn classifier;
+        - ``"digits-cnn"``: the reduced state with the nearest-labeled
+          distance, trained on ``load_digits`` with the image CNN; any
+          number of classes, but only 128-wide embeddings.
+
+        Otherwise a file written by :func:`save_iale_policy`.
     return_metadata : bool, default=False
         Also return the header.
 
@@ -247,6 +275,9 @@ def load_iale_policy(source="digits-cnn", *, return_metadata=False):
     >>> policy, state = load_iale_policy("digits-cnn")
     >>> state.state, state.nearest_labeled, policy.n_features_in_
     ('reduced', True, 386)
+    >>> policy, state = load_iale_policy()
+    >>> state.state, policy.n_features_in_
+    ('invariant', 13)
     """
     if isinstance(source, str) and source in _PRETRAINED:
         arrays, header = read_artefact(pretrained_path(_PRETRAINED[source]), kind=_KIND)
@@ -265,33 +296,44 @@ def load_iale_policy(source="digits-cnn", *, return_metadata=False):
 
 
 # -- strategy -----------------------------------------------------------------
-class IALEStrategy(QueryStrategy):
+class IALEStrategy(_StateRangeGuard, QueryStrategy):
     """Query with an imitation-learned IALE policy.
 
     At each query a random subset of ``n_candidates`` pool samples is encoded
     into states (:class:`IALEState`), the policy scores them and the
     ``batch_size`` best are queried. The policy is learned once on a source
     task (:class:`DAgger` with :class:`IALEExpert`) and applied without
-    retraining; the one shipped with skactive was learned on ``load_digits``
-    with the image CNN.
+    retraining. The default shipped policy, ``"multi-source"``, reads the
+    fixed-width ``IALEState("invariant")`` and was learned on digits (image
+    CNN and MLP) and eight synthetic tabular tasks, so it serves any
+    network, embedding width and number of classes. Where it was shown to
+    transfer, and where not, is in the user guide ("Learned strategies").
+
+    The strategy warns (once per feature, naming it) when a state lies far
+    outside the range of the states the policy was trained on, and when
+    float inputs look unscaled (standardise them first).
 
     Parameters
     ----------
     estimator : classifier or None, default=None
-        The classifier; it needs ``predict_proba`` and an embedding (the
-        networks of :mod:`skactive.nets`; a policy is tied to the embedding
-        width it was trained with, 128 for the shipped one). ``None`` means
+        The classifier; it needs ``predict_proba``. Its embedding is the
+        penultimate layer of the networks of :mod:`skactive.nets` (any
+        width) or, for another scikit-learn classifier, its input
+        (:func:`skactive.utils.embed`). Policies on the ``"full"`` and
+        ``"reduced"`` states need the embedding width they were trained
+        with (128 for ``"digits-cnn"``). ``None`` means
         :func:`skactive.nets.make_mlp`.
-    policy : str, path-like, PolicyMLP or DAgger, default="digits-cnn"
-        A shipped policy's name or a file from :func:`save_iale_policy`; a
+    policy : str, path-like, PolicyMLP or DAgger, default="multi-source"
+        A shipped policy's name (``"multi-source"``, ``"digits-cnn"``, see
+        :func:`load_iale_policy`) or a file from :func:`save_iale_policy`; a
         fitted :class:`PolicyMLP`; or a fitted :class:`DAgger` (its
         ``policy_`` and ``state_encoder_``). Fitted policies are kept by
         ``clone``.
     state_encoder : IALEState or None, default=None
         The state the policy reads; ``None`` takes it from the file or the
-        DAgger, or, for a bare PolicyMLP, the full or reduced state (without,
-        then with the nearest-labeled distance) whose width matches the
-        policy.
+        DAgger, or, for a bare PolicyMLP, the full, reduced (without, then
+        with the nearest-labeled distance) or invariant state whose width
+        matches the policy.
     n_candidates : int or "auto", default="auto"
         Pool subset scored per query; ``"auto"`` is ``10 * batch_size``, the
         paper's ratio (100 candidates for batches of 10), at least 100. The
@@ -306,6 +348,10 @@ class IALEStrategy(QueryStrategy):
     estimator_ : classifier
     policy_ : PolicyMLP
     state_encoder_ : IALEState
+    feature_ranges_ : tuple of two ndarrays or None
+        Low and high 0.1 / 99.9 % quantiles of each state column over the
+        policy's training states (from the file's header or the DAgger's
+        ``states_``); ``None`` when unknown (no out-of-range warning).
     classes_ : ndarray of shape (n_classes,)
     n_features_in_ : int
 
@@ -327,8 +373,11 @@ class IALEStrategy(QueryStrategy):
 
     _required_methods = ("predict_proba",)
     _accept_sparse = False
+    _guard_who = "IALE"
+    _guard_advice = ("Train a policy on tasks like this one (scripts/train_iale.py, "
+                     "DAgger.fit_tasks) or use a heuristic.")
 
-    def __init__(self, estimator=None, *, policy="digits-cnn", state_encoder=None,
+    def __init__(self, estimator=None, *, policy="multi-source", state_encoder=None,
                  n_candidates="auto", refit=True, random_state=None):
         super().__init__(estimator, refit=refit, random_state=random_state)
         self.policy = policy
@@ -339,17 +388,20 @@ class IALEStrategy(QueryStrategy):
         return _default_net() if self.estimator is None else self.estimator
 
     def _resolve_policy(self):
+        """(policy, encoder, training ranges or None)."""
         policy, encoder = self.policy, self.state_encoder
         if isinstance(policy, (str, os.PathLike)):
-            loaded, file_encoder = load_iale_policy(policy)
-            return loaded, encoder if encoder is not None else file_encoder
+            loaded, file_encoder, header = load_iale_policy(policy,
+                                                            return_metadata=True)
+            ranges = header_ranges(header, loaded.n_features_in_)
+            return loaded, encoder if encoder is not None else file_encoder, ranges
         if isinstance(policy, DAgger):
             check_is_fitted(policy, "policy_")
             return policy.policy_, encoder if encoder is not None \
-                else policy.state_encoder_
+                else policy.state_encoder_, state_ranges(policy.states_)
         if hasattr(policy, "decision_function") or hasattr(policy, "predict_proba"):
             check_is_fitted(policy)
-            return policy, encoder
+            return policy, encoder, None
         raise TypeError(
             "policy must be a shipped policy name, a saved policy file, a fitted "
             f"PolicyMLP or a fitted DAgger; got {type(policy).__name__}."
@@ -359,7 +411,7 @@ class IALEStrategy(QueryStrategy):
         if self.n_candidates != "auto":  # fail at fit, not at the first query
             _check_positive_int(self.n_candidates, "n_candidates")
         _warn_if_unscaled(X)
-        policy, encoder = self._resolve_policy()
+        policy, encoder, ranges = self._resolve_policy()
         width = policy.n_features_in_
         # The labeled summary is needed anyway; its mean embedding gives D.
         # Without an encoder the candidates below are IALEState(s) with the
@@ -382,20 +434,20 @@ class IALEStrategy(QueryStrategy):
                     "embedding width the policy was trained with."
                 )
             encoder = matches[0]
-            if not encoder.nearest_labeled:
+            if not encoder.nearest_labeled and encoder.state != "invariant":
                 del summary["embeddings"]
         need = encoder.n_features(C, D)
         if need != width:
-            hint = (" The full state depends on the number of classes; use a "
-                    "policy trained on the reduced state (the shipped "
-                    "'digits-cnn' one)." if encoder.state == "full" else "")
             raise ValueError(
                 f"The policy reads {width}-wide states but this task gives "
                 f"{need} ({encoder.state} state, {C} classes, {D}-dimensional "
-                f"embeddings).{hint} Policies need the embedding width they "
-                "were trained with."
+                "embeddings). The full state depends on the number of classes "
+                "and the embedding width, the reduced one on the width; use a "
+                "policy trained on IALEState('invariant'), such as the shipped "
+                "'multi-source' one, which serves every width and class count."
             )
         self.policy_, self.state_encoder_, self.summary_ = policy, encoder, summary
+        self._init_range_guard(encoder.layout(C, D), ranges, skip=_RANKED)
 
     def _n_candidates(self, batch_size, n_pool):
         m = self.n_candidates
@@ -422,6 +474,7 @@ class IALEStrategy(QueryStrategy):
         """
         X_pool = self._validate_pool(X_pool)
         states = self.state_encoder_.encode(self.estimator_, self.summary_, X_pool)
+        self._check_range(states)
         return policy_scores(self.policy_, states)
 
     def _query(self, X_pool, batch_size, rng):
@@ -430,6 +483,7 @@ class IALEStrategy(QueryStrategy):
         cand = np.sort(rng.choice(n, m, replace=False)) if m < n else np.arange(n)
         states = self.state_encoder_.encode(self.estimator_, self.summary_,
                                             X_pool[cand])
+        self._check_range(states)
         return cand[top_k(policy_scores(self.policy_, states), batch_size, rng)]
 
     def __sklearn_clone__(self):

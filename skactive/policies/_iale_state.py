@@ -1,11 +1,14 @@
 """IALE's state encoder (Löffler & Mutschler): what the policy sees per candidate.
 
-The paper's Eq. 1 (``state="full"``) and the class-count-free reduction
-(``state="reduced"``), built from the classifier's embedding, predicted
-distribution and last-layer gradient, chunked over the candidates.
+The paper's Eq. 1 (``state="full"``), the class-count-free reduction
+(``state="reduced"``), both built from the classifier's embedding, predicted
+distribution and last-layer gradient, and the fixed-width ``"invariant"``
+state (scores, norms and distances whose meaning depends on neither the
+embedding width nor the class count), chunked over the candidates.
 """
 
 import numpy as np
+from scipy.stats import rankdata
 from sklearn.base import BaseEstimator
 
 from ..base import _check_option
@@ -17,9 +20,41 @@ from ..utils import (
     predict_proba_chunked,
 )
 
-__all__ = ["IALEState"]
+__all__ = ["IALEState", "IALE_INVARIANT_FEATURE_NAMES"]
 
-_STATES = ("full", "reduced")
+_STATES = ("full", "reduced", "invariant")
+
+#: Columns of ``IALEState("invariant")``; the ``rank_*`` ones are quantiles
+#: among the candidates scored together (0 = least, 1 = most).
+IALE_INVARIANT_FEATURE_NAMES = (
+    "max_probability",
+    "margin",
+    "normalized_entropy",
+    "gradient_norm",
+    "embedding_norm",
+    "badge_norm",
+    "nearest_labeled_distance",
+    "labeled_mean_cosine",
+    "predicted_class_share",
+    "rank_entropy",
+    "rank_small_margin",
+    "rank_nearest_labeled",
+    "rank_badge_norm",
+)
+# Columns whose value is comparable across tasks (not ranks): the ones the
+# out-of-distribution guard checks.
+_RANKED = {"rank_entropy": "normalized_entropy",
+           "rank_small_margin": "margin",
+           "rank_nearest_labeled": "nearest_labeled_distance",
+           "rank_badge_norm": "badge_norm"}
+
+
+def _quantile_ranks(values):
+    """Average-tie ranks scaled to [0, 1] (0.5 for a single row)."""
+    n = values.shape[0]
+    if n < 2:
+        return np.full(n, 0.5)
+    return (rankdata(values) - 1.0) / (n - 1.0)
 
 
 def _block_layout(widths):
@@ -93,7 +128,35 @@ class IALEState(_BlockState, BaseEstimator):
     4. ``gradient_norm`` (1): ``||onehot(ŷ) - p||``, which times ``||h||`` is
        the norm of the whole gradient.
 
-    ``nearest_labeled=True`` appends one column to either state,
+    ``state="invariant"`` has the same 13 columns
+    (:data:`IALE_INVARIANT_FEATURE_NAMES`) for every embedding width and
+    class count, so one policy serves every network of
+    :mod:`skactive.nets`, any width, and any scikit-learn classifier with
+    ``predict_proba`` (whose "embedding" is its input, see
+    :func:`skactive.utils.embed`). Not in the paper: it keeps what the
+    paper's experts look at rather than the embedding itself,
+
+    1. ``max_probability`` ``p_ŷ``, ``margin`` ``p_(1) - p_(2)`` and
+       ``normalized_entropy`` ``H(p) / log C`` (the uncertainty experts);
+    2. ``gradient_norm`` ``||onehot(ŷ) - p||``, ``embedding_norm``
+       ``||h||`` and their product ``badge_norm``, the norm of BADGE's
+       gradient embedding;
+    3. ``nearest_labeled_distance`` (CoreSet's score) and
+       ``labeled_mean_cosine``, the cosine between ``h`` and the labeled
+       mean embedding;
+    4. ``predicted_class_share``: ``C`` times the labeled set's share of the
+       predicted class (1 when balanced, below 1 for a class short of
+       labels);
+    5. ``rank_entropy``, ``rank_small_margin``, ``rank_nearest_labeled`` and
+       ``rank_badge_norm``: the candidate's quantile among the candidates
+       scored together, which no change of scale between tasks moves.
+
+    Embedding-valued columns are in units of the labeled set's mean
+    embedding norm (``normalize``). Because of the rank columns, a state
+    depends on the candidates encoded together. ``nearest_labeled`` is
+    ignored: the distance is always a column.
+
+    ``nearest_labeled=True`` appends one column to the other states,
     ``nearest_labeled_distance``: the distance from the candidate's
     embedding to the nearest labeled embedding (CoreSet's score). The
     paper's state holds the labeled set only through its mean, so a policy
@@ -103,7 +166,7 @@ class IALEState(_BlockState, BaseEstimator):
 
     Parameters
     ----------
-    state : {"full", "reduced"}, default="full"
+    state : {"full", "reduced", "invariant"}, default="full"
     normalize : bool, default=True
         Divide the embedding-valued blocks (both embeddings and the gradient
         blocks) by the mean embedding norm of the labeled set. Different
@@ -129,6 +192,8 @@ class IALEState(_BlockState, BaseEstimator):
     385
     >>> IALEState("reduced", nearest_labeled=True).layout(10, 128)[-1]
     ('nearest_labeled_distance', 385, 386)
+    >>> [IALEState("invariant").n_features(C, D) for C, D in [(2, 32), (10, 512)]]
+    [13, 13]
     """
 
     def __init__(self, state="full", normalize=True, nearest_labeled=False):
@@ -156,9 +221,11 @@ class IALEState(_BlockState, BaseEstimator):
                       ("labeled_class_distribution", C),
                       ("labeled_predicted_distribution", C),
                       ("gradient_embedding", C * D), ("predicted_class", C)]
-        else:
+        elif self.state == "reduced":
             widths = [("labeled_mean_embedding", D), ("embedding", D),
                       ("proxy_gradient", D), ("gradient_norm", 1)]
+        else:
+            return _block_layout([(n, 1) for n in IALE_INVARIANT_FEATURE_NAMES])
         if self.nearest_labeled:
             widths.append(("nearest_labeled_distance", 1))
         return _block_layout(widths)
@@ -190,7 +257,7 @@ class IALEState(_BlockState, BaseEstimator):
             "class_distribution": np.bincount(y_idx, minlength=C) / y_idx.shape[0],
             "predicted_distribution": np.bincount(pred, minlength=C) / pred.shape[0],
         }
-        if self.nearest_labeled:
+        if self.nearest_labeled or self.state == "invariant":
             summary["embeddings"] = E
         return summary
 
@@ -212,6 +279,9 @@ class IALEState(_BlockState, BaseEstimator):
         C = summary["n_classes"]
         mu = summary["mean_embedding"]
         D = mu.shape[0]
+        if self.state == "invariant":
+            return self._encode_invariant(estimator, summary, X_candidates,
+                                          chunk_size)
         layout = self.layout(C, D)
         width = layout[-1][2]
         n = X_candidates.shape[0]
@@ -244,6 +314,52 @@ class IALEState(_BlockState, BaseEstimator):
             if self.nearest_labeled:
                 block[:, blocks["nearest_labeled_distance"]] = np.sqrt(
                     min_sq_distances(h, summary["embeddings"]))[:, None]
+        return out
+
+    def _encode_invariant(self, estimator, summary, X, chunk_size):
+        C = summary["n_classes"]
+        mu = summary["mean_embedding"]
+        D = mu.shape[0]
+        names = IALE_INVARIANT_FEATURE_NAMES
+        col = {name: j for j, name in enumerate(names)}
+        n = X.shape[0]
+        out = np.empty((n, len(names)), dtype=np.float32)
+        mu_norm = float(np.linalg.norm(mu))
+        log_c = np.log(C) if C > 1 else 1.0
+        share = C * summary["class_distribution"]
+        # Chunk by the embedding and probability rows held at once.
+        for sl in iter_chunks(n, chunk_rows(8 * (D + 2 * C), n, chunk_size)):
+            Xc = X[sl]
+            h = _candidate_embeddings(estimator, Xc, summary["scale"], D)
+            p = predict_proba_chunked(estimator, Xc)
+            m = p.shape[0]
+            y_hat = p.argmax(axis=1)
+            top2 = -np.partition(-p, 1, axis=1)[:, :2] if C > 1 else \
+                np.column_stack([p[:, 0], np.zeros(m)])
+            resid = -p
+            resid[np.arange(m), y_hat] += 1.0
+            with np.errstate(divide="ignore", invalid="ignore"):
+                ent = -np.where(p > 0, p * np.log(p), 0.0).sum(axis=1) / log_c
+            g = np.linalg.norm(resid, axis=1)
+            h_norm = np.linalg.norm(h, axis=1)
+            denom = h_norm * mu_norm
+            cos = np.divide(h @ mu, denom, out=np.zeros(m), where=denom > 0)
+            block = out[sl]
+            block[:, col["max_probability"]] = top2[:, 0]
+            block[:, col["margin"]] = top2[:, 0] - top2[:, 1]
+            block[:, col["normalized_entropy"]] = ent
+            block[:, col["gradient_norm"]] = g
+            block[:, col["embedding_norm"]] = h_norm
+            block[:, col["badge_norm"]] = g * h_norm
+            block[:, col["nearest_labeled_distance"]] = np.sqrt(
+                min_sq_distances(h, summary["embeddings"]))
+            block[:, col["labeled_mean_cosine"]] = cos
+            block[:, col["predicted_class_share"]] = share[y_hat]
+        # Ranks need the whole candidate set: a second, O(n log n) pass.
+        for rank, source in _RANKED.items():
+            values = out[:, col[source]].astype(np.float64)
+            out[:, col[rank]] = _quantile_ranks(
+                -values if rank == "rank_small_margin" else values)
         return out
 
     def transform(self, estimator, X_labeled, y_labeled, X_candidates):

@@ -17,7 +17,7 @@ from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_is_fitted
 
 from ..base import QueryStrategy, ScoreQueryMixin, _check_option, _clone_keeping
-from ._artefacts import load_artefact, pretrained_path
+from ._artefacts import load_artefact, pretrained_path, warn_out_of_range
 from ._lal_features import (
     FEATURE_NAMES,
     LAL_FEATURE_NAMES,
@@ -37,9 +37,6 @@ _PRETRAINED = {
     "multiclass": "lal_multiclass.npz",
 }
 _NAMES = ("auto",) + tuple(_PRETRAINED)
-# How far past its training range (as a share of that range) a state
-# feature must lie before the strategy warns that it extrapolates.
-_RANGE_SLACK = 0.5
 
 
 # -- pretrained -------------------------------------------------------------
@@ -287,29 +284,15 @@ class LALStrategy(ScoreQueryMixin, QueryStrategy):
 
     def _check_range(self, features):
         """Warn, once per feature, when a state lies far outside training."""
-        if self._ranges is None or features.shape[0] == 0:
-            return
-        lo, hi = self._ranges
-        slack = _RANGE_SLACK * (hi - lo)
-        seen_lo, seen_hi = features.min(axis=0), features.max(axis=0)
-        far = (seen_lo < lo - slack) | (seen_hi > hi + slack)
         # Only the state columns: the candidate columns are bounded by
         # construction and take their whole range in every pool.
-        far[:N_VARYING[self.features_]] = False
-        warned = self.__dict__.setdefault("_warned", set())
-        for j in np.flatnonzero(far):
-            name = FEATURE_NAMES[self.features_][j]
-            if name in warned:
-                continue
-            warned.add(name)
-            value = seen_hi[j] if seen_hi[j] > hi[j] + slack[j] else seen_lo[j]
-            warnings.warn(
-                f"LAL state feature {name!r} = {value:.4g} lies far outside "
-                f"the range [{lo[j]:.4g}, {hi[j]:.4g}] the regressor was "
-                "trained on; its ranking extrapolates there and may be no "
-                "better than random. Learn a regressor that covers this "
-                "state (LALMonteCarlo) or use a heuristic.",
-                UserWarning, stacklevel=4)
+        checked = np.zeros(features.shape[1], dtype=bool)
+        checked[N_VARYING[self.features_]:] = True
+        warn_out_of_range(
+            features, self._ranges, FEATURE_NAMES[self.features_], checked,
+            self.__dict__.setdefault("_warned", set()), "LAL",
+            "Learn a regressor that covers this state (LALMonteCarlo) or use "
+            "a heuristic.")
 
     def pool_features(self, X_pool):
         """The LAL features of the pool in the fitted state.
