@@ -34,13 +34,19 @@ Strategies: ``iale`` (``--policy``, default the shipped ``"multi-source"``),
 ``iale_digits`` (the shipped ``"digits-cnn"``), ``random``, ``entropy``,
 ``margin``, ``least_confidence``, ``coreset``, ``badge``, ``mc_dropout``
 (variation ratio, 20 passes), ``ensemble`` (5 members); ``iale@LABEL`` for
-a policy file given as ``--ablation LABEL=FILE``. Each (budget, target,
+a policy file given as ``--ablation LABEL=FILE``; ``iale_pipe`` and
+``random_pipe``: IALE and random with ``make_pipeline(StandardScaler(),
+make_mlp())``, the fix the unscaled-input warning suggests (run on
+``breast_cancer_raw`` only). Each (budget, target,
 seed, strategy) is cached as JSON in ``--cache``, so strategies can be
 added in later invocations; the report merges every cached run.
 
 Outputs in ``--out``: ``iale_transfer_suite.md`` (command, one table per
 budget: AUBC, difference to random and to the best heuristic, seeds above
-random, Wilcoxon p; every row) and ``iale_transfer_suite.json``.
+random, Wilcoxon p; every row), the same tables as
+``iale_transfer_suite_<budget>.csv``, one line per target and budget for
+the default policy in ``iale_transfer_suite_summary.csv``, and
+``iale_transfer_suite.json``.
 
 Usage::
 
@@ -49,6 +55,7 @@ Usage::
 """
 
 import argparse
+import csv
 import json
 import os
 import shlex
@@ -66,11 +73,14 @@ SELECTION = {"select2": (2, 15, 6, 0.9, 0.3), "select4": (4, 24, 8, 1.1, 0.15)}
 BUDGETS = {"small": (2, 20), "large": (10, 100)}  # (batch size, labels)
 HEURISTICS = ("entropy", "margin", "least_confidence", "coreset", "badge",
               "mc_dropout", "ensemble")
-STRATEGIES = ("iale", "iale_digits", "random") + HEURISTICS
+STRATEGIES = ("iale", "iale_digits", "random") + HEURISTICS + (
+    "iale_pipe", "random_pipe")
 NAMES = {"iale": "IALE (default)", "iale_digits": "IALE (digits-cnn)",
          "random": "random", "entropy": "entropy", "margin": "margin",
          "least_confidence": "least confidence", "coreset": "CoreSet",
-         "badge": "BADGE", "mc_dropout": "MC-dropout", "ensemble": "ensemble"}
+         "badge": "BADGE", "mc_dropout": "MC-dropout", "ensemble": "ensemble",
+         "iale_pipe": "IALE (default), StandardScaler pipeline",
+         "random_pipe": "random, StandardScaler pipeline"}
 
 
 def load(name, seed):
@@ -129,7 +139,17 @@ def make_strategy(key, ablations, policy):
         "badge": lambda: BADGE(net),
         "mc_dropout": lambda: MCDropout(net, measure="variation_ratio", n_samples=20),
         "ensemble": lambda: DeepEnsemble(net, n_members=5),
+        # The fix the unscaled-input warning suggests, on breast_cancer_raw.
+        "iale_pipe": lambda: IALEStrategy(scaled(net), policy=policy),
+        "random_pipe": lambda: RandomSampling(scaled(net)),
     }[key]()
+
+
+def scaled(net):
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    return make_pipeline(StandardScaler(), net)
 
 
 def run_one(target, budget_name, seed, key, ablations, policy, cache):
@@ -189,7 +209,7 @@ def table(cache, budget_name, targets, seeds, seed0):
              "| target | strategy | AUBC | vs random (± s.e.) | seeds > random | "
              "p | vs best heuristic |",
              "|---|---|---|---|---|---|---|"]
-    summary = []
+    summary, compact = [], []
     for target in targets:
         runs = collect(cache, budget_name, target, seeds, seed0)
         if "random" not in runs:
@@ -201,7 +221,10 @@ def table(cache, budget_name, targets, seeds, seed0):
         order = [k for k in STRATEGIES if k in a] + sorted(
             k for k in a if k not in STRATEGIES)
         for k in order:
-            d = a[k] - a["random"]
+            # A pipeline strategy is compared with random in the same pipeline.
+            ref = "random_pipe" if k == "iale_pipe" and "random_pipe" in a \
+                else "random"
+            d = a[k] - a[ref]
             vs_best = "–" if best is None or k == best else \
                 f"{(a[k] - a[best]).mean():+.4f} ({NAMES[best]})"
             if k == "random":
@@ -209,7 +232,7 @@ def table(cache, budget_name, targets, seeds, seed0):
                              f"{vs_best} |")
                 continue
             try:
-                p = wilcoxon(a[k], a["random"]).pvalue if np.any(d) else 1.0
+                p = wilcoxon(a[k], a[ref]).pvalue if np.any(d) else 1.0
             except ValueError:
                 p = float("nan")
             lines.append(
@@ -220,7 +243,26 @@ def table(cache, budget_name, targets, seeds, seed0):
             if k.startswith("iale"):
                 summary.append((target, k, d.mean(), np.nan if best is None
                                 else (a[k] - a[best]).mean()))
-    return lines, summary
+        if "iale" in a and best is not None:
+            d = a["iale"] - a["random"]
+            try:
+                p = wilcoxon(a["iale"], a["random"]).pvalue if np.any(d) else 1.0
+            except ValueError:
+                p = float("nan")
+            dd = (a["iale_digits"] - a["random"]).mean() if "iale_digits" in a \
+                else float("nan")
+            compact.append([
+                label, f"{labels} / {batch}", f"{a['random'].mean():.3f}",
+                f"{d.mean():+.3f} ± {d.std(ddof=1) / np.sqrt(len(d)):.3f}",
+                f"{int((d > 0).sum())}/{len(d)}", f"{p:.3f}",
+                f"{NAMES[best]} {(a[best] - a['random']).mean():+.3f}",
+                f"{(a['iale'] - a[best]).mean():+.3f}", f"{dd:+.3f}"])
+    return lines, summary, compact
+
+
+COMPACT_HEADER = ["target", "labels / batch", "random", "IALE − random",
+                  "seeds > random", "p", "best heuristic − random",
+                  "IALE − best heuristic", "digits-cnn − random"]
 
 
 def main(argv=None):
@@ -254,16 +296,28 @@ def main(argv=None):
              "Command: `python benchmarks/iale_transfer_suite.py " + " ".join(
                  shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:]))
              + "`", ""]
-    report = {}
+    report, compact = {}, []
+    os.makedirs(args.out, exist_ok=True)
     for b in BUDGETS:
         if b not in budgets:
             continue
-        rows, summary = table(args.cache, b, targets, args.seeds, args.random_state)
+        rows, summary, comp = table(args.cache, b, targets, args.seeds,
+                                    args.random_state)
+        compact += comp
         lines += rows + [""]
+        with open(os.path.join(args.out, f"iale_transfer_suite_{b}.csv"), "w",
+                  newline="") as fh:
+            w = csv.writer(fh)
+            for row in rows[2:]:
+                if not row.startswith("|---"):
+                    w.writerow([c.strip() for c in row.strip("|").split("|")])
         report[b] = {t: collect(args.cache, b, t, args.seeds, args.random_state)
                      for t in targets}
         for target, k, dr, db in summary:
             print(f"{b:5s} {target:18s} {k:16s} vs random {dr:+.4f}  vs best {db:+.4f}")
+    with open(os.path.join(args.out, "iale_transfer_suite_summary.csv"), "w",
+              newline="") as fh:
+        csv.writer(fh).writerows([COMPACT_HEADER] + compact)
     seconds = sum(r["seconds"] for b in report.values() for t in b.values()
                   for v in t.values() for r in v)
     lines.append(

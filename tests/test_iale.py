@@ -645,4 +645,10 @@ def test_unscaled_tabular_inputs_warn_and_scaled_ones_do_not():
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         IALEStrategy(net, random_state=0).fit(Xs[lab], y[lab])
+        # The fix the warning suggests: a scaling pipeline, which it trusts.
+        from sklearn.pipeline import make_pipeline
+
+        pipe = make_pipeline(StandardScaler(), net)
+        s = IALEStrategy(pipe, random_state=0).fit(X[lab], y[lab])
+        assert s.query(X, batch_size=3).shape == (3,)
     assert not [w for w in caught if "unscaled" in str(w.message)]

@@ -14,6 +14,7 @@ import numpy as np
 from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator, clone
 from sklearn.metrics import check_scoring
+from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
 from ..base import QueryStrategy, _check_positive_int, _clone_keeping
@@ -410,7 +411,8 @@ class IALEStrategy(_StateRangeGuard, QueryStrategy):
     def _fit(self, X, y):
         if self.n_candidates != "auto":  # fail at fit, not at the first query
             _check_positive_int(self.n_candidates, "n_candidates")
-        _warn_if_unscaled(X)
+        if not isinstance(self.estimator_, Pipeline):  # a pipeline may scale
+            _warn_if_unscaled(X)
         policy, encoder, ranges = self._resolve_policy()
         width = policy.n_features_in_
         # The labeled summary is needed anyway; its mean embedding gives D.
