@@ -280,3 +280,41 @@ def test_shipped_policy_prefers_uncertain_and_uncovered_candidates():
     s = policy_scores(policy, np.array([uncertain, confident, far, near],
                                        dtype=np.float32))
     assert s[0] > s[1] and s[2] > s[3]
+
+
+def test_batch_diversity_takes_the_best_of_each_cluster(invariant_policy):
+    # Two tight clusters; the policy scores cluster A higher throughout. Plain
+    # top-k fills the batch from A, batch_diversity takes the best of each.
+    from skactive.policies import policy_scores
+
+    rng = np.random.RandomState(0)
+    A = rng.normal(0, 0.01, (30, 2)) + [5, 5]
+    B = rng.normal(0, 0.01, (30, 2)) - [5, 5]
+    X_pool = np.vstack([A, B])
+    X_lab = np.array([[0.0, 1.0], [1.0, 0.0], [0.0, -1.0], [-1.0, 0.0]])
+    y_lab = np.array([0, 1, 0, 1])
+    policy, _ = invariant_policy
+    base = IALEStrategy(LogisticRegression(), policy=policy, n_candidates=60,
+                        random_state=0).fit(X_lab, y_lab)
+    scores = policy_scores(policy, base.state_encoder_.encode(
+        base.estimator_, base.summary_, X_pool))
+    plain = base.query(X_pool, batch_size=2)
+    div = clone_strategy(base, batch_diversity=30).fit(X_lab, y_lab).query(
+        X_pool, batch_size=2)
+    assert sorted(div // 30) == [0, 1]  # one from each cluster
+    for c in (0, 1):
+        members = np.arange(30) + 30 * c
+        assert div[div // 30 == c][0] == members[np.argmax(scores[members])]
+    # batch_diversity=1 is plain top-k.
+    one = clone_strategy(base, batch_diversity=1).fit(X_lab, y_lab)
+    np.testing.assert_array_equal(np.sort(one.query(X_pool, batch_size=2)),
+                                  np.sort(plain))
+    for bad in (0.5, "x", True):
+        with pytest.raises(ValueError, match="batch_diversity"):
+            clone_strategy(base, batch_diversity=bad).fit(X_lab, y_lab)
+
+
+def clone_strategy(strategy, **params):
+    from sklearn.base import clone
+
+    return clone(strategy).set_params(**params)
