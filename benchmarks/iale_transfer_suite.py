@@ -34,8 +34,8 @@ Budgets: ``small`` = 20 labels beyond the initial set in batches of 2,
 Strategies: ``iale`` (``--policy``, default the shipped ``"multi-source"``,
 with the package default ``batch_diversity=2``), ``iale_topk`` (the same
 policy, top-k batches as in the paper), ``iale_div4``
-(``batch_diversity=4``), ``iale_digits`` (the shipped ``"digits-cnn"``), ``random``, ``entropy``,
-``margin``, ``least_confidence``, ``coreset``, ``badge``, ``mc_dropout``
+(``batch_diversity=4``), ``iale_digits`` (the shipped ``"digits-cnn"``),
+``random``, ``entropy``, ``margin``, ``least_confidence``, ``coreset``, ``badge``, ``mc_dropout``
 (variation ratio, 20 passes), ``ensemble`` (5 members); ``iale@LABEL`` for
 a policy file given as ``--ablation LABEL=FILE``; ``iale_pipe`` and
 ``random_pipe``: IALE (top-k) and random with ``make_pipeline(StandardScaler(),

@@ -529,7 +529,7 @@ def test_strategy_queries_top_scored_candidates(digits, tiny_policy):
     X, y = digits
     net = make_mlp((16,), max_epochs=3, random_state=0)
     s = IALEStrategy(net, policy=tiny_policy, n_candidates=400,
-                     random_state=0).fit(X[:50], y[:50])
+                     batch_diversity=None, random_state=0).fit(X[:50], y[:50])
     assert s.state_encoder_.state == "reduced"  # inferred from the width
     pool = X[50:450]  # exactly n_candidates: the whole pool is scored
     idx = s.query(pool, 6)

@@ -295,7 +295,7 @@ def test_batch_diversity_takes_the_best_of_each_cluster(invariant_policy):
     y_lab = np.array([0, 1, 0, 1])
     policy, _ = invariant_policy
     base = IALEStrategy(LogisticRegression(), policy=policy, n_candidates=60,
-                        random_state=0).fit(X_lab, y_lab)
+                        batch_diversity=None, random_state=0).fit(X_lab, y_lab)
     scores = policy_scores(policy, base.state_encoder_.encode(
         base.estimator_, base.summary_, X_pool))
     plain = base.query(X_pool, batch_size=2)

@@ -34,6 +34,7 @@ from ._artefacts import (
     header_ranges,
     pretrained_path,
     read_artefact,
+    ranges_for_header,
     state_ranges,
     write_artefact,
 )
@@ -477,13 +478,8 @@ def save_alil_policy(path, policy, state_encoder, *, metadata=None,
         )
     header = dict(metadata or {})
     if training_states is not None:
-        lo, hi = state_ranges(training_states)
-        if lo.shape[0] != policy.n_features_in_:
-            raise ValueError(
-                f"training_states are {lo.shape[0]} wide, the policy reads "
-                f"{policy.n_features_in_}-wide states."
-            )
-        header["feature_ranges"] = [lo.tolist(), hi.tolist()]
+        header["feature_ranges"] = ranges_for_header(training_states,
+                                                     policy.n_features_in_)
     header.update(policy_params=policy._header_params(), state=state_encoder.state,
                   normalize=bool(state_encoder.normalize))
     write_artefact(path, policy._arrays(), kind=_KIND,

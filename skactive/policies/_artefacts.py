@@ -69,6 +69,17 @@ def state_ranges(states):
     return lo, hi
 
 
+def ranges_for_header(training_states, width):
+    """``[lo, hi]`` lists of :func:`state_ranges` for a policy ``width`` wide."""
+    lo, hi = state_ranges(training_states)
+    if lo.shape[0] != width:
+        raise ValueError(
+            f"training_states are {lo.shape[0]} wide, the policy reads "
+            f"{width}-wide states."
+        )
+    return [lo.tolist(), hi.tolist()]
+
+
 def header_ranges(header, width):
     """The ``feature_ranges`` of an artefact header, or None (absent or stale)."""
     ranges = header.get("feature_ranges") if header else None
