@@ -412,9 +412,10 @@ class DAgger(BaseEstimator):
         n_steps_done = 0
         groups_ok = _accepts_groups(policy)
         fitted = None
-        n_steps = sum(math.ceil((params[e % len(tasks)][4] - params[e % len(tasks)][3])
-                                / params[e % len(tasks)][1])
-                      for e in range(n_episodes))
+        # params[t] = (n_episodes, batch, n_cand, init, budget, n_val)
+        n_steps = sum(math.ceil((budget - init) / batch)
+                      for _, batch, _, init, budget, _ in
+                      (params[e % len(tasks)] for e in range(n_episodes)))
         bar = tqdm(total=n_steps, desc="DAgger", disable=not self.verbose)
         try:
             for e in range(n_episodes):

@@ -276,12 +276,12 @@ class IALEState(_BlockState, BaseEstimator):
         -------
         states : ndarray of shape (n_candidates, n_state_features), float32
         """
-        C = summary["n_classes"]
-        mu = summary["mean_embedding"]
-        D = mu.shape[0]
         if self.state == "invariant":
             return self._encode_invariant(estimator, summary, X_candidates,
                                           chunk_size)
+        C = summary["n_classes"]
+        mu = summary["mean_embedding"]
+        D = mu.shape[0]
         layout = self.layout(C, D)
         width = layout[-1][2]
         n = X_candidates.shape[0]
