@@ -13,9 +13,13 @@ pair (paired comparison, :func:`skactive.evaluation.active_learning_curve`).
 Data:
 
 * checkerboard 2x2, 4x4 and rotated 2x2: 1000 training and 1000 test points
-  (separate draws, fixed across repetitions as in the paper's shipped
-  files); 100 iterations, so accuracy is logged at 2 ... 102 labels (the
-  paper logs iterations t = 0 ... 99, i.e. 2 ... 101 labels);
+  (separate draws, fixed across repetitions as in the paper); 100
+  iterations, so accuracy is logged at 2 ... 102 labels (the paper logs
+  iterations t = 0 ... 99, i.e. 2 ... 101 labels). ``--boards authors``
+  (the default) reads the authors' own board files, copied unchanged into
+  ``benchmarks/data/lal_boards/`` (Apache-2.0, see the README there);
+  ``--boards generated`` draws boards of the same rule with
+  :func:`skactive.datasets.make_checkerboard` (seeds 1 and 2);
 * ``load_breast_cancer``: a new stratified 50 / 50 train/test split in every
   repetition; 100 iterations.
 
@@ -56,8 +60,28 @@ def _parse(argv=None):
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--datasets", default="all",
                    help="comma-separated subset of: 2x2,4x4,rotated,breast_cancer")
+    p.add_argument("--boards", choices=["authors", "generated"], default="authors",
+                   help="the authors' board files or freshly generated boards")
     p.add_argument("--out", default="docs/_static")
     return p.parse_args(argv)
+
+
+BOARD_FILES = {
+    "checkerboard 2x2": "checkerboard2x2",
+    "checkerboard 4x4": "checkerboard4x4",
+    "rotated checkerboard 2x2": "rotated_checkerboard2x2",
+}
+
+
+def authors_board(name):
+    """The authors' train and test files of board ``name``: X, y, X_test, y_test."""
+    folder = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data",
+                          "lal_boards")
+    out = []
+    for part in ("train", "test"):
+        with np.load(os.path.join(folder, f"{BOARD_FILES[name]}_{part}.npz")) as z:
+            out += [z["x"], z["y"].ravel().astype(int)]
+    return tuple(out)
 
 
 def _strategies():
@@ -77,7 +101,7 @@ def _strategies():
     }
 
 
-def _datasets(which):
+def _datasets(which, boards="authors"):
     from sklearn.datasets import load_breast_cancer
 
     from skactive.datasets import make_checkerboard
@@ -88,7 +112,9 @@ def _datasets(which):
     out = {}
     for k in chosen:
         name = keys[k]
-        if name in BOARDS:
+        if name in BOARDS and boards == "authors":
+            out[name] = authors_board(name)
+        elif name in BOARDS:
             X, y = make_checkerboard(1000, random_state=1, **BOARDS[name])
             X_test, y_test = make_checkerboard(1000, random_state=2, **BOARDS[name])
             out[name] = (X, y, X_test, y_test)
@@ -105,7 +131,7 @@ def main(argv=None):
 
     t_start = time.perf_counter()
     results, seconds = {}, {}
-    for name, (X, y, X_test, y_test) in _datasets(args.datasets).items():
+    for name, (X, y, X_test, y_test) in _datasets(args.datasets, args.boards).items():
         t0 = time.perf_counter()
         results[name] = active_learning_curve(
             _strategies(), X, y, X_test, y_test, test_size=0.5, batch_size=1,
@@ -196,7 +222,9 @@ def _report(args, argv, results, seconds, total):
         f"Command: `{cmd}`  ",
         f"{args.repeats} repetitions, cold start (one sample per class), "
         f"RandomForestClassifier(50), {args.iterations} iterations of one "
-        f"query; total {total / 60:.1f} min on {args.n_jobs} jobs.",
+        f"query; total {total / 60:.1f} min on {args.n_jobs} jobs. Boards: "
+        + ("the authors' files (benchmarks/data/lal_boards)."
+           if args.boards == "authors" else "make_checkerboard, seeds 1 / 2."),
         "",
     ]
     boards = [n for n in results if n in BOARDS]

@@ -10,7 +10,8 @@ paper's cold start (one labeled sample per class, ``RF(50)`` retrained after
 each of ``--iterations`` single queries); all candidates of a repetition
 share the problem, the initial pair and the classifier seeds, with random
 and uncertainty sampling beside them. ``--tasks paper2x2`` is the paper's
-protocol on one fixed board (reported, not used to select). A regressor that predicts held-out Δ
+protocol on one fixed generated board and ``--tasks authors2x2`` on the
+authors' own board file (both reported, not used to select). A regressor that predicts held-out Δ
 best need not be the best policy, so the selection criterion is the mean
 accuracy over the curve (AUBC) on these tasks, not a regression score.
 
@@ -132,6 +133,14 @@ def draw_task(task, seed):
             concentration=float(np.exp(rng.uniform(np.log(0.3), np.log(3)))),
             spread=float(np.exp(rng.uniform(np.log(0.5), np.log(2)))),
             n_test=2000, random_state=rng, return_test=True)
+    if task == "authors2x2":
+        # The paper's own board files (benchmarks/data/lal_boards).
+        folder = ROOT / "benchmarks" / "data" / "lal_boards"
+        parts = []
+        for part in ("train", "test"):
+            with np.load(folder / f"checkerboard2x2_{part}.npz") as z:
+                parts += [z["x"], z["y"].ravel().astype(int)]
+        return tuple(parts)
     if task == "paper2x2":
         # The paper's protocol: one fixed board (as its shipped files, the
         # draws of benchmarks/lal_curves.py); repetitions differ in the

@@ -409,6 +409,49 @@ def test_builder_is_seeded_and_independent_of_n_jobs():
     np.testing.assert_array_equal(a.trajectories_, b.trajectories_)
 
 
+class MemorisingRegressor(RegressorMixin, BaseEstimator):
+    """Predicts 1 for a row it was fitted on and 0 for any other.
+
+    As a step regressor it stands for a deep forest that has memorised its
+    rows: it would steer a trajectory to the candidate it has seen. Every
+    exact hit at predict time is counted in ``HITS`` (class-level, so that
+    the clones the builder makes add to one tally).
+    """
+
+    HITS = []
+
+    def fit(self, X, y=None):
+        self.seen_ = {row.tobytes() for row in np.asarray(X, dtype=float)}
+        return self
+
+    def predict(self, X):
+        hit = np.array([row.tobytes() in self.seen_
+                        for row in np.asarray(X, dtype=float)])
+        MemorisingRegressor.HITS.append(int(hit.sum()))
+        return hit.astype(float)
+
+
+@pytest.mark.parametrize("n_trajectories", [None, 9])
+def test_iterative_builder_never_grows_a_set_with_its_own_rows(n_trajectories):
+    # The authors draw a fresh problem per row, so a step regressor never
+    # scores the pool whose candidates it was fitted on; with persistent
+    # trajectories cross-fitting must keep that true, or a memorising step
+    # regressor would make oracle picks no policy makes at query time.
+    MemorisingRegressor.HITS.clear()
+    mc = LALMonteCarlo("iterative", estimator=RandomForestClassifier(5),
+                       regressor=RandomForestRegressor(5),
+                       step_regressor=MemorisingRegressor(), n_repetitions=6,
+                       n_candidates=3, n_trajectories=n_trajectories,
+                       tau_range=(2, 7), n_samples=60, n_test=200,
+                       random_state=0).fit_synthetic()
+    assert len(mc.step_regressors_) == 5
+    assert MemorisingRegressor.HITS and sum(MemorisingRegressor.HITS) == 0
+    # The kept regressor of each size was fitted on all of its rows.
+    for tau, reg in zip(range(2, 7), mc.step_regressors_):
+        rows = mc.states_[mc.n_labeled_ == tau]
+        assert reg.predict(rows).min() == 1.0
+
+
 def _grown_class0_share(mode, step_regressor):
     X, y = make_gaussian_clouds(400, random_state=0)
     mc = LALMonteCarlo(mode, estimator=RandomForestClassifier(10),

@@ -293,7 +293,13 @@ class LALMonteCarlo(BaseEstimator):
     * ``mode="iterative"`` grows one labeled set per repetition through
       all ``tau`` (the code re-simulated every set from two samples for
       each ``tau``, which costs ``O(tau_max^2)`` forest fits instead of
-      ``O(tau_max)``; every set has the same distribution);
+      ``O(tau_max)``; every set has the same distribution). Because a
+      deep step regressor nearly memorises its rows, a set scored at one
+      size is grown by a regressor fitted on the other half of the scored
+      sets (cross-fitting), never by one that saw its own candidates' error
+      reductions: the authors' fresh problem per row has the same property;
+    * ``step_regressors_`` holds the regressor fitted on all rows of each
+      size (the halves are discarded once they have chosen);
     * ties in the iterative selection are broken at random, not by index.
 
     Examples
@@ -497,6 +503,31 @@ class LALMonteCarlo(BaseEstimator):
         self.regressor_ = self._fit_regressor(base, self.states_, self.deltas_, rng)
         return self
 
+    def _cross_fitted(self, step, g, F, d, results, scored, rng):
+        """``[(regressor, trajectories it grows), ...]`` for one size.
+
+        A deep step regressor nearly memorises its rows, so a trajectory
+        grown by the regressor fitted on its own candidates would mostly pick
+        the candidate whose test-error reduction it has already seen: an
+        oracle pick that no policy makes at query time, which shifts the
+        labeled sets of the larger sizes away from what LAL-iterative
+        reaches (the authors draw a fresh problem for every row, so theirs
+        never see their own rows). The scored trajectories are therefore
+        split in two halves, each grown by the regressor fitted on the other
+        half; the unscored ones by ``g``, fitted on all rows.
+        """
+        members = np.flatnonzero(scored)
+        if members.shape[0] < 2:
+            return [(g, np.arange(len(results)))]
+        owner = _split_owners(results)
+        halves = np.array_split(rng.permutation(members), 2)
+        chooser = [(g, np.flatnonzero(~scored))] if not scored.all() else []
+        for k, half in enumerate(halves):
+            other = np.isin(owner, halves[1 - k])
+            chooser.append((self._fit_regressor(step, F[other], d[other], rng),
+                            np.sort(half)))
+        return chooser
+
     def _run_iterative(self, source, estimator, step, q, m, taus, rng, parallel,
                        bar, states, deltas, sizes):
         imax = np.iinfo(np.int32).max
@@ -544,15 +575,19 @@ class LALMonteCarlo(BaseEstimator):
             # sample of every repetition.
             g = self._fit_regressor(step, F, d, rng)
             self.step_regressors_.append(g)
-            # One regressor call for all repetitions' pools.
-            pools = [r[2][1] for r in results]
-            bounds = np.cumsum([0] + [p.shape[0] for p in pools])
+            chooser = self._cross_fitted(step, g, F, d, results, scored, rng)
             width = len(FEATURE_NAMES[self.features])
-            all_scores = _predict_unique(g, np.concatenate(pools), n_varying=width)
+            scores = [None] * n_traj
+            for reg, members in chooser:
+                # One regressor call for all the pools it scores.
+                pools = [results[j][2][1] for j in members]
+                bounds = np.cumsum([0] + [p.shape[0] for p in pools])
+                flat = _predict_unique(reg, np.concatenate(pools), n_varying=width)
+                for k, j in enumerate(members):
+                    scores[j] = flat[bounds[k]:bounds[k + 1]]
             grown = []
             for j, (_, _, (unlabeled, _)) in enumerate(results):
-                scores = all_scores[bounds[j]:bounds[j + 1]]
-                pick = top_k(scores, 1, np.random.default_rng(rng.randint(imax)))[0]
+                pick = top_k(scores[j], 1, np.random.default_rng(rng.randint(imax)))[0]
                 grown.append(np.r_[labeled[j], unlabeled[pick]])
             labeled = grown
         self.trajectories_ = np.array(labeled)
@@ -562,6 +597,11 @@ class LALMonteCarlo(BaseEstimator):
                 source.split(data_seeds[j])[0][lab]
                 for j, lab in enumerate(labeled)
             ])
+
+
+def _split_owners(results):
+    """Trajectory index of every scored row, in the order of ``results``."""
+    return np.repeat(np.arange(len(results)), [r[1].shape[0] for r in results])
 
 
 def _check_range(value, name, min_value):
