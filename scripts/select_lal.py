@@ -134,13 +134,13 @@ def draw_task(task, seed):
             spread=float(np.exp(rng.uniform(np.log(0.5), np.log(2)))),
             n_test=2000, random_state=rng, return_test=True)
     if task == "authors2x2":
-        # The paper's own board files (benchmarks/data/lal_boards).
-        folder = ROOT / "benchmarks" / "data" / "lal_boards"
-        parts = []
-        for part in ("train", "test"):
-            with np.load(folder / f"checkerboard2x2_{part}.npz") as z:
-                parts += [z["x"], z["y"].ravel().astype(int)]
-        return tuple(parts)
+        # The paper's own board files, read by the evidence script's loader
+        # (inside the function: this runs in joblib workers too).
+        if str(ROOT / "benchmarks") not in sys.path:
+            sys.path.insert(0, str(ROOT / "benchmarks"))
+        from lal_curves import authors_board
+
+        return authors_board("checkerboard 2x2")
     if task == "paper2x2":
         # The paper's protocol: one fixed board (as its shipped files, the
         # draws of benchmarks/lal_curves.py); repetitions differ in the
