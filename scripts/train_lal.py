@@ -114,6 +114,9 @@ def main(argv=None):
                    help="iterative mode: labeled sets grown side by side, of "
                    "which --repetitions are scored at each size "
                    "(LALMonteCarlo's n_trajectories; default: --repetitions)")
+    p.add_argument("--growth", choices=["persistent", "fresh"], default="persistent",
+                   help="LALMonteCarlo's growth: 'fresh' regrows every scored set "
+                   "on a problem of its own, as the authors did (O(tau_max^2))")
     p.add_argument("--features", choices=["paper", "multiclass"], default="paper")
     p.add_argument("--classes", default="2",
                    help="classes per problem: N or LOW,HIGH (multi-class "
@@ -166,6 +169,7 @@ def main(argv=None):
                                      n_estimators=args.step_n_estimators),
             n_repetitions=args.repetitions,
             n_trajectories=args.trajectories,
+            growth=args.growth,
             features=args.features,
             n_classes=_int_or_pair(args.classes),
             n_features=_int_or_pair(args.dims),

@@ -452,23 +452,55 @@ def test_iterative_builder_never_grows_a_set_with_its_own_rows(n_trajectories):
         assert reg.predict(rows).min() == 1.0
 
 
-def _grown_class0_share(mode, step_regressor):
+def test_fresh_growth_scores_each_set_once_on_a_problem_of_its_own():
+    # growth="fresh" is the authors' protocol: the sets scored at one size
+    # are regrown from tau_min and dropped once scored, so a memorising step
+    # regressor never sees the pool whose candidates it was fitted on.
+    MemorisingRegressor.HITS.clear()
+    kwargs = dict(estimator=RandomForestClassifier(5),
+                  regressor=RandomForestRegressor(5),
+                  step_regressor=MemorisingRegressor(), n_repetitions=4,
+                  n_candidates=3, growth="fresh", tau_range=(2, 6),
+                  n_samples=60, n_test=200, random_state=0)
+    mc = LALMonteCarlo("iterative", **kwargs).fit_synthetic()
+    # One predict call per size; at tau = 2 a 5-tree forest's features take
+    # few values, so rows of different problems coincide there by chance.
+    assert len(MemorisingRegressor.HITS) == 4
+    assert sum(MemorisingRegressor.HITS[1:]) == 0
+    assert np.bincount(mc.n_labeled_).tolist() == [0, 0] + [12] * 5
+    assert len(mc.step_regressors_) == 4
+    assert mc.trajectories_.shape == (4, 6)
+    # Deterministic for a seed, whatever the number of workers.
+    again = LALMonteCarlo("iterative", n_jobs=2, **kwargs).fit_synthetic()
+    np.testing.assert_array_equal(mc.states_, again.states_)
+    np.testing.assert_array_equal(mc.trajectories_, again.trajectories_)
+    with pytest.raises(ValueError, match="leave n_trajectories=None"):
+        LALMonteCarlo("iterative", growth="fresh", n_trajectories=8,
+                      n_repetitions=4).fit_synthetic()
+    with pytest.raises(ValueError, match="growth"):
+        LALMonteCarlo("iterative", growth="regrown").fit_synthetic()
+
+
+def _grown_class0_share(mode, step_regressor, growth="persistent"):
     X, y = make_gaussian_clouds(400, random_state=0)
     mc = LALMonteCarlo(mode, estimator=RandomForestClassifier(10),
                        step_regressor=step_regressor,
                        regressor=RandomForestRegressor(10), n_repetitions=8,
                        n_candidates=2, tau_range=(2, 9), test_size=0.5,
-                       random_state=0).fit(X, y)
+                       growth=growth, random_state=0).fit(X, y)
     return mc, np.mean(y[mc.trajectories_[:, 2:]] == 0) if mode == "iterative" else None
 
 
-def test_iterative_builder_grows_sets_with_the_previous_regressors():
+@pytest.mark.parametrize("growth", ["persistent", "fresh"])
+def test_iterative_builder_grows_sets_with_the_previous_regressors(growth):
     # A step regressor preferring high P(class 0) must grow every labeled
     # set with samples the current forest calls class 0; preferring low
     # P(class 0), with class-1 samples. Random growth would give the prior.
     X, y = make_gaussian_clouds(400, random_state=0)
-    mc_hi, share_hi = _grown_class0_share("iterative", ColumnRegressor(0, 1.0))
-    mc_lo, share_lo = _grown_class0_share("iterative", ColumnRegressor(0, -1.0))
+    mc_hi, share_hi = _grown_class0_share("iterative", ColumnRegressor(0, 1.0),
+                                          growth)
+    mc_lo, share_lo = _grown_class0_share("iterative", ColumnRegressor(0, -1.0),
+                                          growth)
     prior = np.mean(y == 0)
     assert 0.3 < prior < 0.7
     assert share_hi > 0.85 and share_lo < 0.15

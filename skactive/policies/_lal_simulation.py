@@ -219,6 +219,15 @@ class LALMonteCarlo(BaseEstimator):
         ``tau`` and only grows the others (one forest fit each), which moves
         the rows towards the paper's fresh problem per row at a fraction of
         its ``O(tau_max^2)`` cost.
+    growth : {"persistent", "fresh"}, default="persistent"
+        ``mode="iterative"`` only. ``"persistent"`` grows each labeled set
+        through all sizes and scores it at every size it passes (see
+        ``n_trajectories``). ``"fresh"`` is the authors' protocol: the
+        ``n_repetitions`` sets scored at one size are grown from ``tau_min``
+        on problems of their own by the step regressors of the smaller
+        sizes and are scored only there, so no row shares a problem with a
+        row of another size. It costs ``O(tau_max^2)`` forest fits and
+        takes ``n_trajectories=None``.
     tau_range : tuple of two ints, default=(2, 49)
         Smallest and largest labeled-set size, inclusive (the paper's
         ``tau_min, tau_max``). The smallest must be at least the number of
@@ -274,7 +283,8 @@ class LALMonteCarlo(BaseEstimator):
         ``mode="iterative"``: the regressor of each ``tau`` but the last.
     trajectories_ : ndarray of shape (n_trajectories, tau_max)
         ``mode="iterative"``: the order in which each repetition's labeled
-        set was grown (indices into that repetition's training set; with
+        set was grown (with ``growth="fresh"``, the ``n_repetitions`` sets
+        scored at ``tau_max``) (indices into that repetition's training set; with
         :meth:`fit`, indices into ``X``).
 
     See Also
@@ -293,7 +303,8 @@ class LALMonteCarlo(BaseEstimator):
     * ``mode="iterative"`` grows one labeled set per repetition through
       all ``tau`` (the code re-simulated every set from two samples for
       each ``tau``, which costs ``O(tau_max^2)`` forest fits instead of
-      ``O(tau_max)``; every set has the same distribution). Because a
+      ``O(tau_max)``; every set has the same distribution;
+      ``growth="fresh"`` restores the authors' protocol). Because a
       deep step regressor nearly memorises its rows, a set scored at one
       size is grown by a regressor fitted on the other half of the scored
       sets (cross-fitting), never by one that saw its own candidates' error
@@ -322,6 +333,7 @@ class LALMonteCarlo(BaseEstimator):
         n_repetitions=500,
         n_candidates=10,
         n_trajectories=None,
+        growth="persistent",
         tau_range=(2, 49),
         n_samples=400,
         n_features=2,
@@ -341,6 +353,7 @@ class LALMonteCarlo(BaseEstimator):
         self.n_repetitions = n_repetitions
         self.n_candidates = n_candidates
         self.n_trajectories = n_trajectories
+        self.growth = growth
         self.tau_range = tau_range
         self.n_samples = n_samples
         self.n_features = n_features
@@ -443,6 +456,12 @@ class LALMonteCarlo(BaseEstimator):
                 f"n_trajectories must be None or an int >= n_repetitions = {q}, "
                 f"got {self.n_trajectories!r}."
             )
+        _check_option(self.growth, "growth", ("persistent", "fresh"))
+        if self.growth == "fresh" and self.n_trajectories is not None:
+            raise ValueError(
+                "growth='fresh' grows n_repetitions new sets for every size; "
+                f"leave n_trajectories=None, got {self.n_trajectories!r}."
+            )
         return q, m, np.arange(tr[0], tr[1] + 1)
 
     def _regressors(self):
@@ -531,7 +550,13 @@ class LALMonteCarlo(BaseEstimator):
     def _run_iterative(self, source, estimator, step, q, m, taus, rng, parallel,
                        bar, states, deltas, sizes):
         imax = np.iinfo(np.int32).max
-        n_traj = q if self.n_trajectories is None else self.n_trajectories
+        fresh = self.mode == "iterative" and self.growth == "fresh"
+        n_traj = (q * len(taus) if fresh
+                  else q if self.n_trajectories is None else self.n_trajectories)
+        # growth="fresh": trajectory j is scored once, at size taus[target[j]],
+        # and dropped; those of larger sizes grow in lockstep beside it, which
+        # is the authors' regrowth from tau_min with one forest fit per step.
+        target = np.repeat(np.arange(len(taus)), q) if fresh else None
         data_seeds = rng.randint(imax, size=n_traj)
         start_seeds = rng.randint(imax, size=n_traj)
         step_seeds = rng.randint(imax, size=(len(taus), n_traj))
@@ -544,7 +569,7 @@ class LALMonteCarlo(BaseEstimator):
             starts.append(_initial_set(
                 y_train, classes, taus[0] - len(classes),
                 np.random.RandomState(start_seed)))
-        labeled = starts
+        labeled = list(starts)
         self.step_regressors_ = []
         last = len(taus) - 1
         for t, tau in enumerate(taus):
@@ -553,15 +578,20 @@ class LALMonteCarlo(BaseEstimator):
             # of q trajectories is scored at each size; the others only grow
             # (one forest fit each), so the rows of one size come from q
             # problems and the whole set from many more.
-            scored = (np.ones(n_traj, dtype=bool) if n_traj == q
-                      else np.isin(np.arange(n_traj),
-                                   rng.choice(n_traj, q, replace=False)))
+            if fresh:
+                active = np.flatnonzero(target >= t)
+                scored = target[active] == t
+            else:
+                active = np.arange(n_traj)
+                scored = (np.ones(n_traj, dtype=bool) if n_traj == q
+                          else np.isin(np.arange(n_traj),
+                                       rng.choice(n_traj, q, replace=False)))
             results = list(parallel(
                 delayed(_mc_unit)(source, data_seeds[j], step_seeds[t, j],
                                   labeled[j], tau, estimator,
-                                  m if scored[j] else 0, keep,
+                                  m if scored[i] else 0, keep,
                                   self.forest_variance, self.features)
-                for j in range(n_traj)
+                for i, j in enumerate(active)
             ))
             bar.update(q)
             F = np.concatenate([r[0] for r in results])
@@ -575,9 +605,16 @@ class LALMonteCarlo(BaseEstimator):
             # sample of every repetition.
             g = self._fit_regressor(step, F, d, rng)
             self.step_regressors_.append(g)
-            chooser = self._cross_fitted(step, g, F, d, results, scored, rng)
+            if fresh:
+                # No set that grows on was scored, so nothing can leak.
+                keep_rows = ~scored
+                results = [r for r, k in zip(results, keep_rows) if k]
+                active = active[keep_rows]
+                chooser = [(g, np.arange(len(results)))]
+            else:
+                chooser = self._cross_fitted(step, g, F, d, results, scored, rng)
             width = len(FEATURE_NAMES[self.features])
-            scores = [None] * n_traj
+            scores = [None] * len(results)
             for reg, members in chooser:
                 # One regressor call for all the pools it scores.
                 pools = [results[j][2][1] for j in members]
@@ -585,17 +622,17 @@ class LALMonteCarlo(BaseEstimator):
                 flat = _predict_unique(reg, np.concatenate(pools), n_varying=width)
                 for k, j in enumerate(members):
                     scores[j] = flat[bounds[k]:bounds[k + 1]]
-            grown = []
-            for j, (_, _, (unlabeled, _)) in enumerate(results):
-                pick = top_k(scores[j], 1, np.random.default_rng(rng.randint(imax)))[0]
-                grown.append(np.r_[labeled[j], unlabeled[pick]])
-            labeled = grown
-        self.trajectories_ = np.array(labeled)
+            for i, (j, (_, _, (unlabeled, _))) in enumerate(zip(active, results)):
+                pick = top_k(scores[i], 1, np.random.default_rng(rng.randint(imax)))[0]
+                labeled[j] = np.r_[labeled[j], unlabeled[pick]]
+        # growth="fresh" keeps the trajectories of the largest size: the
+        # others stopped short of tau_max.
+        final = np.flatnonzero(target == len(taus) - 1) if fresh else range(n_traj)
+        self.trajectories_ = np.array([labeled[j] for j in final])
         if isinstance(source, _SplitSource):
             # Indices into X rather than into each repetition's split.
             self.trajectories_ = np.array([
-                source.split(data_seeds[j])[0][lab]
-                for j, lab in enumerate(labeled)
+                source.split(data_seeds[j])[0][labeled[j]] for j in final
             ])
 
 
