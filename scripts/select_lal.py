@@ -39,6 +39,13 @@ Usage::
 
     python scripts/select_lal.py --data scripts/lal_data/iter_q50_t500.npz \\
         --mode iterative --repeats 10 --n-jobs 2 --out /tmp/lal_select
+
+``--data`` takes several files and stacks their rows, e.g. the committed
+fresh-growth runs (``Q = 100``)::
+
+    python scripts/select_lal.py --data benchmarks/data/lal_rows/iter_q50_fresh_s805.npz \\
+        benchmarks/data/lal_rows/iter_q50_fresh_s806.npz --mode iterative \\
+        --candidates shipped,d40x100,d40x1000s5,d40x1000 --repeats 10 --n-jobs 2
 """
 
 import argparse
@@ -203,7 +210,9 @@ def run_one(task, seed, regressors, iterations):
 
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--data", required=True)
+    p.add_argument("--data", required=True, nargs="+",
+                   help="rows saved by train_lal.py --simulate-only; several "
+                   "files (e.g. runs with other --seed) are stacked")
     p.add_argument("--mode", choices=["iterative", "independent", "multiclass"],
                    default="iterative")
     p.add_argument("--candidates",
@@ -228,7 +237,7 @@ def main(argv=None):
 
     from skactive.policies import load_lal_regressor
 
-    saved = np.load(args.data)
+    saved = load_rows(args.data)
     states, deltas = saved["states"], saved["deltas"]
     names = args.candidates.split(",")
     regressors, info = {}, {}
@@ -278,6 +287,17 @@ def main(argv=None):
     print(format_table(table, tasks))
     if args.write:
         write_artefact(args, regressors[args.write], info[args.write], table, saved)
+
+
+def load_rows(paths):
+    """The Monte-Carlo rows of one or more ``train_lal.py`` runs, stacked."""
+    runs = [np.load(path) for path in paths]
+    return {
+        "states": np.concatenate([r["states"] for r in runs]),
+        "deltas": np.concatenate([r["deltas"] for r in runs]),
+        "seconds": float(sum(float(r["seconds"]) for r in runs)),
+        "command": " + ".join(str(r["command"]) for r in runs),
+    }
 
 
 def to_compact(reg):
@@ -331,7 +351,8 @@ def write_artefact(args, compact, info, table, saved):
     out = ROOT / "skactive" / "policies" / "pretrained" / f"lal_{args.mode}.npz"
     meta = {
         "mode": args.mode,
-        "command": "python scripts/train_lal.py " + str(saved["command"])
+        "command": " && ".join(
+            "python scripts/train_lal.py " + c for c in saved["command"].split(" + "))
         + " && python scripts/select_lal.py " + " ".join(
             shlex.quote(a) for a in sys.argv[1:]),
         "candidate": args.write,
