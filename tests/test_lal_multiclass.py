@@ -209,7 +209,7 @@ def test_state_far_outside_training_warns_once_naming_the_feature():
 def test_shipped_headers_carry_feature_ranges():
     from skactive.policies import load_lal_regressor
 
-    for name in ("iterative", "multiclass"):
+    for name in ("iterative", "independent", "multiclass"):
         _, meta = load_lal_regressor(name, return_metadata=True)
         ranges = np.asarray(meta["feature_ranges"])
         assert ranges.shape == (len(meta["feature_names"]), 2)
