@@ -291,12 +291,15 @@ def main(argv=None):
 
 def load_rows(paths):
     """The Monte-Carlo rows of one or more ``train_lal.py`` runs, stacked."""
-    runs = [np.load(path) for path in paths]
+    runs = []
+    for path in paths:
+        with np.load(path) as r:
+            runs.append({k: r[k] for k in ("states", "deltas", "seconds", "command")})
     return {
         "states": np.concatenate([r["states"] for r in runs]),
         "deltas": np.concatenate([r["deltas"] for r in runs]),
         "seconds": float(sum(float(r["seconds"]) for r in runs)),
-        "command": " + ".join(str(r["command"]) for r in runs),
+        "commands": [str(r["command"]) for r in runs],
     }
 
 
@@ -352,7 +355,7 @@ def write_artefact(args, compact, info, table, saved):
     meta = {
         "mode": args.mode,
         "command": " && ".join(
-            "python scripts/train_lal.py " + c for c in saved["command"].split(" + "))
+            "python scripts/train_lal.py " + c for c in saved["commands"])
         + " && python scripts/select_lal.py " + " ".join(
             shlex.quote(a) for a in sys.argv[1:]),
         "candidate": args.write,
