@@ -2,25 +2,46 @@
 
 ``skactive`` (or ``python -m skactive``) with no arguments runs
 ``skactive compare`` with its defaults: five strategies on the bundled
-digits data, five repeats, a budget of 200, and prints a table of the
-area under the budget curve (AUBC), its gain over random sampling, the final
-score and the query time::
+digits data, five repeats, a budget of 200 labels (capped at half the pool
+on smaller data sets), and prints a table of the area under the budget curve
+(AUBC), its gain over random sampling, the final score and the query time,
+followed by a short reading of it::
 
     skactive compare --dataset iris --strategies random,margin --budget 50
-    skactive --dataset data.csv --classifier rf --plot curves.png --json out.json
+    skactive --dataset data.csv --target-column label --classifier rf \\
+        --plot curves.png --json out.json
+    skactive compare --classifier mlp --strategies random,bald,batchbald
+    skactive compare --dataset iris --strategies random,margin,optimal
     skactive compare --dataset sentiment-tweets --strategies random,entropy,alil
+
+The deep strategies (``bald``, ``variation_ratio``, ``mc_entropy``,
+``batchbald``, ``powerbald``, ``ensemble``) need a network classifier
+(``--classifier mlp``). ``optimal`` is not a strategy but an oracle:
+:class:`skactive.OptimalOrderSearch` searches, per repeat, the labeling
+order that maximises the test score, and its replayed curve is a reference
+from above: it chooses with labels no real strategy can see (and a short
+search, ``--oracle-steps``, leaves the true optimum higher still).
 
 The text data sets (``sentiment-movies``, ``sentiment-products``,
 ``sentiment-editorials``, ``sentiment-tweets``: :func:`skactive.datasets.
 load_sentiment`) are token matrices for the text networks
 (``--classifier textcnn``, their default).
+
+``--json`` writes the full results with their provenance (command line,
+versions, seeds, machine) in ``params["provenance"]``.
 """
 
 import argparse
 import os
+import shlex
 import sys
+import textwrap
+import warnings
+
+import numpy as np
 
 from . import __version__
+from .base import QueryStrategy
 
 __all__ = ["CLASSIFIERS", "STRATEGIES", "build_parser", "main"]
 
@@ -36,14 +57,23 @@ STRATEGIES = {
     "diversity": "diversity sampling (least similar to the labeled set)",
     "density": "density-weighted entropy",
     "eer": "expected error reduction (slow)",
+    "bald": "MC-dropout BALD, mutual information (needs a network: --classifier mlp)",
+    "variation_ratio": "MC-dropout variation ratio (needs a network)",
+    "mc_entropy": "MC-dropout predictive entropy (needs a network)",
+    "batchbald": "BatchBALD, joint mutual information of the batch (needs a network)",
+    "powerbald": "PowerBALD, batch drawn with BALD-power weights (needs a network)",
+    "ensemble": "deep ensemble of 5 networks, variation ratio (needs a network)",
     "lal": "LAL, shipped regressor: LAL-iterative for two classes, the "
            "multi-class one otherwise (needs --classifier rf)",
     "lal_independent": "LAL-independent, shipped regressor (needs --classifier rf)",
     "alil": "ALIL, shipped policy, whole pool (binary tasks; needs a 50-d "
             "embedding: --classifier textcnn or mlp50)",
     "alil_k5": "ALIL, shipped policy, 5 random candidates (the original code)",
-    "iale": "IALE, shipped policy (needs a 128-d embedding: --classifier mlp "
-            "or textcnn128)",
+    "iale": "IALE, shipped multi-source policy (any embedding width; learned "
+            "with networks: --classifier mlp)",
+    "optimal": "not a strategy: the best labeling order a search "
+               "(OptimalOrderSearch) finds with the test labels, a reference "
+               "from above; see --oracle-steps",
 }
 
 #: Classifier names accepted by ``--classifier``.
@@ -60,12 +90,30 @@ CLASSIFIERS = {
 }
 #: Classifiers that read token matrices.
 TEXT_CLASSIFIERS = ("textcnn", "textcnn128", "bilstm")
-#: Strategies and the embedding width their shipped policy reads.
-_POLICY_WIDTH = {"alil": 50, "alil_k5": 50, "iale": 128}
+#: Strategies that read Monte-Carlo dropout predictions of a network.
+_NET_STRATEGIES = ("bald", "variation_ratio", "mc_entropy", "batchbald",
+                   "powerbald", "ensemble")
+#: Strategies and the embedding width their shipped policy reads (IALE's
+#: multi-source policy reads a width-invariant state, so it is not here).
+_POLICY_WIDTH = {"alil": 50, "alil_k5": 50}
+#: The oracle's name in ``--strategies``; it is not a query strategy.
+ORACLE = "optimal"
 _TEXT_PREFIX = "sentiment-"
 
 DEFAULT_STRATEGIES = "random,entropy,margin,coreset,badge"
+#: Budget without --budget, capped at half the pool on small data sets.
+DEFAULT_BUDGET = 200
+#: Initial labeled set without --initial-size, capped at a quarter of the
+#: training set on tiny data sets.
+DEFAULT_INITIAL_SIZE = 10
+#: Annealing steps of the oracle's search without --oracle-steps.
+DEFAULT_ORACLE_STEPS = 200
+#: Final inverse temperature gamma * n_steps of the oracle's annealing (the
+#: docs' CPU setting, 200 steps at gamma=2): fixing it keeps the schedule's
+#: shape whatever --oracle-steps.
+_ORACLE_FINAL_INVERSE_TEMPERATURE = 400.0
 _FILE_SUFFIXES = (".csv", ".tsv", ".txt", ".npy", ".npz")
+_DOCS_URL = "https://skactive.readthedocs.io"
 
 
 def make_classifier(name, data=None):
@@ -130,7 +178,8 @@ def make_classifier(name, data=None):
     )
 
 
-def make_strategy(name, estimator):
+def make_strategy(name, estimator, *, data=None, budget=None,
+                  oracle_steps=DEFAULT_ORACLE_STEPS):
     """Build the query strategy registered as ``name``.
 
     Parameters
@@ -139,6 +188,15 @@ def make_strategy(name, estimator):
         One of the keys of ``STRATEGIES``.
     estimator : classifier
         The classifier the strategy wraps.
+    data : Bunch or None, default=None
+        The loaded data set (``y_train``, ``X_test``, ``y_test``); only the
+        oracle ``"optimal"`` reads it, since it chooses with the labels.
+    budget : int or None, default=None
+        Labels acquired after the initial set; only ``"optimal"`` needs it
+        (its search orders that many samples).
+    oracle_steps : int, default=200
+        Simulated-annealing steps of ``"optimal"``'s search, followed by a
+        quarter as many greedy steps.
 
     Returns
     -------
@@ -167,12 +225,26 @@ def make_strategy(name, estimator):
         "diversity": lambda: s.DiversitySampling(estimator),
         "density": lambda: s.DensityWeighted(estimator),
         "eer": lambda: s.ExpectedErrorReduction(estimator),
+        "bald": lambda: s.MCDropout(estimator, measure="bald"),
+        "variation_ratio": lambda: s.MCDropout(estimator, measure="variation_ratio"),
+        "mc_entropy": lambda: s.MCDropout(estimator, measure="entropy"),
+        "batchbald": lambda: s.BatchBALD(estimator),
+        "powerbald": lambda: s.PowerBALD(estimator),
+        "ensemble": lambda: s.DeepEnsemble(estimator),
         "lal": lambda: p.LALStrategy(estimator, regressor="auto"),
         "lal_independent": lambda: p.LALStrategy(estimator, regressor="independent"),
         "alil": lambda: p.ALILStrategy(estimator),
         "alil_k5": lambda: p.ALILStrategy(estimator, n_candidates=5),
         "iale": lambda: p.IALEStrategy(estimator),
+        ORACLE: lambda: _OptimalOrder(
+            estimator, data=_OracleData.from_bunch(data), budget=budget,
+            n_steps=oracle_steps, greedy_steps=oracle_steps // 4,
+            gamma=_ORACLE_FINAL_INVERSE_TEMPERATURE / oracle_steps),
     }
+    if name not in factories:
+        raise ValueError(
+            f"unknown strategy {name!r}; choose from {', '.join(STRATEGIES)}."
+        )
     if name == "diversity" and _reads_tokens(estimator):
         # ALIL's baseline: Jaccard similarity of the documents' token sets.
         factories["diversity"] = lambda: s.DiversitySampling(
@@ -183,9 +255,16 @@ def make_strategy(name, estimator):
         raise ValueError(
             f"strategy {name!r} needs a random forest; use --classifier rf."
         )
-    if name not in factories:
+    if name in _NET_STRATEGIES and not _is_mc_network(estimator):
         raise ValueError(
-            f"unknown strategy {name!r}; choose from {', '.join(STRATEGIES)}."
+            f"strategy {name!r} needs a network with Monte-Carlo dropout, not "
+            f"{type(estimator).__name__}; use --classifier mlp (or mlp50; "
+            f"{', '.join(TEXT_CLASSIFIERS)} on text data sets)."
+        )
+    if name == ORACLE and (data is None or budget is None):
+        raise ValueError(
+            f"{ORACLE!r} searches an order with the data set's labels: pass "
+            "data (the loaded Bunch) and budget."
         )
     width = _POLICY_WIDTH.get(name)
     if width is not None and _embedding_width(estimator) != width:
@@ -197,6 +276,101 @@ def make_strategy(name, estimator):
     return factories[name]()
 
 
+class _OracleData:
+    """The labels the oracle chooses with, which a strategy never sees.
+
+    ``clone`` deep-copies a strategy's parameters once per run; this holder
+    is shared instead (it is only read) and keeps the strategy's repr, which
+    the results record, short.
+    """
+
+    def __init__(self, y, X_val, y_val, name):
+        self.y = np.asarray(y)
+        self.X_val = X_val
+        self.y_val = np.asarray(y_val)
+        self.name = name
+
+    @classmethod
+    def from_bunch(cls, data):
+        if data is None:
+            return None
+        return cls(data.y_train, data.X_test, data.y_test, data.name)
+
+    def __deepcopy__(self, memo):
+        return self
+
+    def __repr__(self):
+        return f"<labels of {self.name}: training pool and test split>"
+
+
+class _OptimalOrder(QueryStrategy):
+    """The optimal-order oracle as a strategy of ``active_learning_curve``.
+
+    At its first query the loop's initial set is known: an
+    :class:`~skactive.OptimalOrderSearch` from it, over the remaining pool,
+    finds the order of ``budget // batch_size`` batches with the best
+    validation curve (the test split, so the replayed test curve is the
+    search's own), and every query replays it with
+    :class:`~skactive.ReplayOrder`. The search reads the pool's and the
+    test split's labels from ``data``: the curve is a reference from above,
+    not something a query strategy could reach.
+    """
+
+    def __init__(self, estimator=None, *, data=None, budget=10, n_steps=200,
+                 greedy_steps=50, gamma=2.0, refit=True, random_state=None):
+        super().__init__(estimator, refit=refit, random_state=random_state)
+        self.data = data
+        self.budget = budget
+        self.n_steps = n_steps
+        self.greedy_steps = greedy_steps
+        self.gamma = gamma
+
+    def _fit(self, X, y):
+        if not hasattr(self, "order_"):
+            # Until the first query the labeled set is the initial set, in
+            # the loop's order: the search's warm start.
+            self._X_init, self._y_init = X, y
+
+    def _query(self, X_pool, batch_size, rng):
+        raise ValueError(
+            "The optimal-order oracle searches from the loop's initial set and "
+            "only queries inside ActiveLearner.fit."
+        )
+
+    def _query_candidates(self, X, candidates, batch_size):
+        from .oracle import ReplayOrder
+
+        if not hasattr(self, "order_"):
+            self._search(X, candidates, batch_size)
+        return ReplayOrder(self.order_)._query_candidates(X, candidates, batch_size)
+
+    def _search(self, X, candidates, batch_size):
+        from sklearn.base import clone
+
+        from .oracle import OptimalOrderSearch
+
+        y = self.data.y
+        if y.shape[0] != X.shape[0]:
+            raise ValueError(
+                f"The oracle holds labels of {y.shape[0]} rows but the loop's X "
+                f"has {X.shape[0]}: run it on the training split of its data."
+            )
+        if self.budget % batch_size:
+            raise ValueError(
+                f"The oracle orders whole batches: budget={self.budget} must be "
+                f"a multiple of batch_size={batch_size}."
+            )
+        search = OptimalOrderSearch(
+            clone(self.estimator_), batch_size=batch_size,
+            n_batches=self.budget // batch_size, n_steps=self.n_steps,
+            greedy_steps=self.greedy_steps, gamma=self.gamma,
+            random_state=self.random_state)
+        search.fit(X[candidates], y[candidates], self.data.X_val, self.data.y_val,
+                   self._X_init, self._y_init)
+        self.search_ = search
+        self.order_ = candidates[search.order_]
+
+
 def _text_domains():
     from .datasets import SENTIMENT_DOMAINS
 
@@ -206,6 +380,14 @@ def _text_domains():
 def _reads_tokens(estimator):
     params = estimator.get_params() if hasattr(estimator, "get_params") else {}
     return "module__embedding_weights" in params
+
+
+def _is_mc_network(estimator):
+    """A skactive network (possibly ending a Pipeline): it predicts with MC dropout."""
+    from sklearn.pipeline import Pipeline
+
+    net = estimator[-1] if isinstance(estimator, Pipeline) else estimator
+    return hasattr(net, "predict_proba_mc")
 
 
 def _embedding_width(estimator):
@@ -237,20 +419,69 @@ def _parse_strategies(text):
         raise argparse.ArgumentTypeError(
             f"strategy {', '.join(map(repr, dupes))} given more than once"
         )
+    if names == [ORACLE]:
+        raise argparse.ArgumentTypeError(
+            f"{ORACLE!r} is a reference, not a strategy: give it with the "
+            f"strategies it bounds, e.g. random,margin,{ORACLE}"
+        )
     return names
 
 
-def _positive_int(minimum):
+def _positive_int(minimum, why=""):
     def parse(text):
         try:
             value = int(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"invalid int value: {text!r}") from None
         if value < minimum:
-            raise argparse.ArgumentTypeError(f"must be >= {minimum}, got {value}")
+            raise argparse.ArgumentTypeError(
+                f"must be >= {minimum}{why}, got {value}")
         return value
 
     return parse
+
+
+def _test_size(text):
+    """``--test-size``: a fraction in (0, 1) or a number of samples."""
+    try:
+        value = int(text)
+    except ValueError:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"expected a fraction in (0, 1) or a number of samples, got "
+                f"{text!r}") from None
+        if not 0.0 < value < 1.0:
+            raise argparse.ArgumentTypeError(
+                f"a fraction must be in (0, 1), got {value}; give a whole "
+                "number for a count of test samples")
+        return value
+    if value < 1:
+        raise argparse.ArgumentTypeError(
+            f"a count of test samples must be >= 1, got {value}")
+    return value
+
+
+def _column(text):
+    """``--target-column``: a 0-based index (negative from the end) or a name."""
+    try:
+        return int(text)
+    except ValueError:
+        return text
+
+
+class _HelpFormatter(argparse.RawDescriptionHelpFormatter,
+                     argparse.ArgumentDefaultsHelpFormatter):
+    """Keeps the description's and epilog's lines; appends the defaults that
+    are values: not None or False (the help text says what those mean), nor
+    those the help already states."""
+
+    def _get_help_string(self, action):
+        help = action.help or ""
+        if action.default is None or action.default is False or "default:" in help:
+            return help
+        return super()._get_help_string(action)
 
 
 def build_parser():
@@ -272,11 +503,13 @@ def build_parser():
     cmp = sub.add_parser(
         "compare",
         help="compare query strategies by their learning curves (default)",
-        description="Run each strategy from the same initial labeled sets "
-        "(paired over repeats), score it on the test split after every "
-        "round, and print the area under the budget curve (AUBC), its gain "
-        "over random sampling, the final score and the query time.",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        description=_fill(
+            "Run each strategy from the same initial labeled sets (paired over "
+            "repeats), score it on the test split after every round, and print "
+            "the area under the budget curve (AUBC), its gain over random "
+            "sampling, the final score and the query time."),
+        epilog=_strategy_list(),
+        formatter_class=_HelpFormatter,
     )
     from .datasets import DATASET_NAMES
 
@@ -284,38 +517,79 @@ def build_parser():
     cmp.add_argument(
         "--dataset", default="digits", metavar="NAME_OR_PATH",
         help=f"bundled data set ({', '.join(DATASET_NAMES)}), text data set "
-        f"({text_names}) or a path to a .csv/.npy/.npz file (labels in the "
-        "last column; .npz with X and y)",
+        f"({text_names}) or a path to a .csv/.tsv/.txt/.npy/.npz file (labels "
+        "in the last column, see --target-column; .npz with X and y; a "
+        "leading unnamed integer index column, as pandas writes, is dropped)",
+    )
+    cmp.add_argument(
+        "--target-column", type=_column, default=None, metavar="NAME_OR_INDEX",
+        help="for a .csv/.tsv/.txt/.npy file: the label column, by header name "
+        "or 0-based index (negative counts from the end; default: the last "
+        "column)",
+    )
+    cmp.add_argument(
+        "--no-header", action="store_true",
+        help="for a text file: the first line is data, not column names "
+        "(default: detected, a first line with a non-numeric feature cell is "
+        "a header)",
+    )
+    cmp.add_argument(
+        "--test-size", type=_test_size, default=None, metavar="SIZE",
+        help="held-out test split: a fraction in (0, 1) or a number of "
+        "samples (default: 0.3; the synthetic data sets draw their own test "
+        "set)",
     )
     cmp.add_argument(
         "--strategies", type=_parse_strategies, default=DEFAULT_STRATEGIES,
         metavar="LIST",
-        help=f"comma-separated strategies from: {', '.join(STRATEGIES)}",
+        help="comma-separated strategy names (listed below)",
     )
     cmp.add_argument("--classifier", default=None, choices=list(CLASSIFIERS),
                      help="classifier trained on the acquired labels (default: "
                      "logreg, textcnn on text data sets)")
-    cmp.add_argument("--budget", type=_positive_int(1), default=200,
-                     help="labels acquired after the initial set")
+    cmp.add_argument("--budget", type=_positive_int(1), default=None,
+                     help=f"labels acquired after the initial set (default: "
+                     f"{DEFAULT_BUDGET}, capped at half the pool in whole "
+                     "batches)")
     cmp.add_argument("--batch-size", type=_positive_int(1), default=10,
                      help="samples queried per round")
-    cmp.add_argument("--initial-size", type=_positive_int(1), default=10,
-                     help="size of the (stratified) initial labeled set")
+    cmp.add_argument("--initial-size", type=_positive_int(
+                         2, " (the first model needs two classes)"), default=None,
+                     help=f"size of the (stratified) initial labeled set "
+                     f"(default: {DEFAULT_INITIAL_SIZE}, capped at a quarter of "
+                     "the training set)")
     cmp.add_argument("--repeats", type=_positive_int(1), default=5,
                      help="repeats with different initial sets")
+    cmp.add_argument("--oracle-steps", type=_positive_int(1),
+                     default=DEFAULT_ORACLE_STEPS, metavar="N",
+                     help=f"annealing steps of the '{ORACLE}' oracle's search per "
+                     "repeat, followed by N/4 greedy steps")
     cmp.add_argument("--n-jobs", type=int, default=None,
                      help="parallel runs (joblib; -1 uses all cores); each run "
                      "uses a single BLAS thread")
     cmp.add_argument("--random-state", type=int, default=0,
                      help="seed of the split and the repeats")
-    cmp.add_argument("--plot", metavar="PNG", default=None,
-                     help="save the learning curves to this image file")
+    cmp.add_argument("--plot", metavar="IMAGE", default=None,
+                     help="save the learning curves to this image file (.png, "
+                     ".pdf, .svg, ...; needs matplotlib); its directory must "
+                     "exist")
     cmp.add_argument("--json", metavar="FILE", default=None,
-                     help="save the full results as JSON")
+                     help="save the full results, with their provenance, as "
+                     "JSON; its directory must exist")
     cmp.add_argument("--quiet", action="store_true",
                      help="no progress bar")
     cmp.set_defaults(func=_compare, subparser=cmp)
     return parser
+
+
+def _strategy_list():
+    width = max(map(len, STRATEGIES)) + 2
+    lines = ["strategies:"]
+    for name, text in STRATEGIES.items():
+        lines.append(textwrap.fill(
+            text, width=79, initial_indent="  " + name.ljust(width),
+            subsequent_indent=" " * (width + 2), break_on_hyphens=False))
+    return "\n".join(lines)
 
 
 def load_text_dataset(name, random_state=0, test_size=0.3, max_len=40):
@@ -329,7 +603,9 @@ def load_text_dataset(name, random_state=0, test_size=0.3, max_len=40):
     random_state : int, default=0
         Seed of the train/test split (grouped by review where snippets
         share one).
-    test_size : float, default=0.3
+    test_size : float or int, default=0.3
+        Fraction or number of snippets (groups, where snippets share a
+        review) held out.
     max_len : int, default=40
         Tokens kept per snippet.
 
@@ -360,33 +636,151 @@ def load_text_dataset(name, random_state=0, test_size=0.3, max_len=40):
                  word_vectors=W)
 
 
-def _load(parser, name, random_state):
+def _load(parser, args):
+    """The data set of ``--dataset``; usage errors exit through ``parser``."""
     from .datasets import DATASET_NAMES, load_csv_or_npy, load_dataset
 
+    name = args.dataset
+    test_size = 0.3 if args.test_size is None else args.test_size
+    is_file = name.lower().endswith(_FILE_SUFFIXES) or (
+        name not in DATASET_NAMES and os.path.exists(name))
+    if not is_file:
+        for given, option in ((args.target_column is not None, "--target-column"),
+                              (args.no_header, "--no-header")):
+            if given:
+                parser.error(f"argument {option}: applies to a data file, not "
+                             f"to the data set {name!r}")
+    if is_file:
+        if not os.path.isfile(name):
+            parser.error(f"argument --dataset: file not found: {name!r}")
+        kwargs = {}
+        if args.target_column is not None:
+            kwargs["target_column"] = args.target_column
+        if args.no_header:
+            kwargs["header"] = False
+        try:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always", UserWarning)
+                data = load_csv_or_npy(name, test_size=test_size,
+                                       random_state=args.random_state, **kwargs)
+        except (ValueError, TypeError) as exc:
+            parser.error(f"argument --dataset: cannot load {name!r}: {exc}")
+        for w in caught:  # e.g. a dropped index column: say so, briefly
+            print(f"skactive: note: {w.message}", file=sys.stderr)
+        return data
     if name.startswith(_TEXT_PREFIX):
         if name[len(_TEXT_PREFIX):] not in _text_domains():
             parser.error(
                 f"argument --dataset: unknown text data set {name!r}; use one of "
                 + ", ".join(_TEXT_PREFIX + d for d in _text_domains()))
         try:
-            return load_text_dataset(name, random_state=random_state)
+            return load_text_dataset(name, random_state=args.random_state,
+                                     test_size=test_size)
         except ImportError as exc:
             parser.exit(1, f"skactive: error: text data sets need the deep extra "
                            f"(pip install 'skactive[deep]'): {exc}\n")
+        except ValueError as exc:
+            parser.error(f"argument --test-size: {exc}")
     if name in DATASET_NAMES:
-        return load_dataset(name, random_state=random_state)
-    if name.lower().endswith(_FILE_SUFFIXES) or os.path.exists(name):
-        if not os.path.isfile(name):
-            parser.error(f"argument --dataset: file not found: {name!r}")
+        from .datasets._loaders import _SKLEARN_LOADERS
+
+        if args.test_size is not None and name not in _SKLEARN_LOADERS:
+            parser.error(f"argument --test-size: the synthetic data set {name!r} "
+                         "draws its own test set of 1000 points")
         try:
-            return load_csv_or_npy(name, random_state=random_state)
-        except (ValueError, TypeError) as exc:
-            parser.error(f"argument --dataset: cannot load {name!r}: {exc}")
+            return load_dataset(name, test_size=test_size,
+                                random_state=args.random_state)
+        except ValueError as exc:
+            parser.error(f"argument --test-size: {exc}")
     parser.error(
         f"argument --dataset: unknown data set {name!r}; use one of "
         f"{', '.join(DATASET_NAMES)} or a path to a .csv/.npy/.npz file"
     )
     return None  # pragma: no cover - parser.error exits
+
+
+def _check_output_path(parser, option, path):
+    """Fail before the run, not after it, if ``path`` cannot be written."""
+    parent = os.path.dirname(os.path.abspath(path))
+    if os.path.isdir(path):
+        parser.error(f"argument {option}: {path!r} is a directory; give a file "
+                     "name")
+    if not os.path.isdir(parent):
+        parser.error(f"argument {option}: the directory {parent!r} does not "
+                     "exist; create it first")
+    target = path if os.path.exists(path) else parent
+    if not os.access(target, os.W_OK):
+        parser.error(f"argument {option}: cannot write {path!r}: permission "
+                     "denied")
+
+
+def _check_outputs(parser, args):
+    for option, path in (("--json", args.json), ("--plot", args.plot)):
+        if path is not None:
+            _check_output_path(parser, option, path)
+    if args.json and args.plot and (os.path.abspath(args.json)
+                                    == os.path.abspath(args.plot)):
+        parser.error("arguments --json and --plot: give two different files")
+    if args.plot is None:
+        return
+    try:
+        from matplotlib.figure import Figure
+    except ImportError:
+        parser.exit(1, "skactive: error: --plot needs matplotlib; install it "
+                       "with `pip install skactive[plot]`\n")
+    formats = Figure().canvas.get_supported_filetypes()
+    suffix = os.path.splitext(args.plot)[1].lower().lstrip(".")
+    if suffix not in formats:
+        parser.error(
+            f"argument --plot: {args.plot!r} has "
+            + (f"the unknown image format {suffix!r}" if suffix else "no suffix")
+            + f"; end it with one of {', '.join('.' + f for f in sorted(formats))}"
+        )
+
+
+def _sizes(parser, args, data):
+    """Initial set and budget, explicit or defaults that fit the data.
+
+    Returns ``(initial_size, budget, notes)``, the notes saying how a default
+    was capped.
+    """
+    n_train = data.X_train.shape[0]
+    notes = {}
+    initial = args.initial_size
+    if initial is None:
+        initial = min(DEFAULT_INITIAL_SIZE, max(2, n_train // 4))
+        if initial != DEFAULT_INITIAL_SIZE:
+            notes["initial_size"] = (f"default {DEFAULT_INITIAL_SIZE} capped at a "
+                                     "quarter of the training set")
+    if initial >= n_train:
+        parser.error(
+            f"argument --initial-size: {initial} leaves no pool: {data.name} has "
+            f"{n_train} training samples; use --initial-size {n_train - 1} or less"
+        )
+    n_pool = n_train - initial
+    budget = args.budget
+    if budget is None:
+        # Half the pool keeps a choice to make until the last round (a budget
+        # of the whole pool ends with every strategy on the same labels), in
+        # whole batches, at least one.
+        half = (n_pool // 2) // args.batch_size * args.batch_size
+        budget = min(DEFAULT_BUDGET, max(half, args.batch_size), n_pool)
+        if budget != DEFAULT_BUDGET:
+            notes["budget"] = (f"default {DEFAULT_BUDGET} capped at half the pool "
+                               f"of {n_pool}")
+    elif budget > n_pool:
+        parser.error(
+            f"argument --budget: {budget} exceeds the pool: {data.name} has "
+            f"{n_train} training samples, {initial} of them in the initial set, "
+            f"which leaves {n_pool} to query; use --budget {n_pool} or less, or "
+            "leave it out (the default fits the pool)"
+        )
+    if ORACLE in args.strategies and budget % args.batch_size:
+        parser.error(
+            f"argument --strategies: {ORACLE!r} orders whole batches; make "
+            f"--budget ({budget}) a multiple of --batch-size ({args.batch_size})"
+        )
+    return initial, budget, notes
 
 
 def format_table(rows):
@@ -436,10 +830,136 @@ def format_table(rows):
     return "\n".join([line(header), sep] + [line(row) for row in body])
 
 
+def _plural(n, word, plural=None):
+    return f"{n} {word if n == 1 else plural or word + 's'}"
+
+
+def _fill(text):
+    return textwrap.fill(text, width=79, break_on_hyphens=False)
+
+
+def _explain(result):
+    """A few lines after the table: what it says, how sure, what to try next."""
+    ref = result.reference
+    n = result.n_repeats
+    lines = [_fill(
+        "AUBC: area under the test-accuracy curve over the budget (0 to 1, "
+        "higher is better); ± is its std over the repeats"
+        + ("; vs random: its relative change against random sampling, run "
+           "from the same splits and initial sets." if ref is not None else "."))]
+    if ref is None:
+        lines.append(_fill("Add random to --strategies for the baseline that "
+                           "the vs random column compares with."))
+    names = [k for k in result.strategies if k not in (ref, ORACLE)]
+    if ref is not None and names:
+        # Paired over repeats: a strategy's difference to random in each
+        # repeat, against its spread.
+        diff = {k: np.asarray(result.aubc[k]) - np.asarray(result.aubc[ref])
+                for k in names}
+        rel = result.relative_aubc
+        final = {k: float(np.mean(v)) for k, v in result.final_score.items()}
+        best = max(names, key=lambda k: rel[k])
+        best_text = (f"Best here: {best} ({100 * rel[best]:+.2f} % vs random)"
+                     if rel[best] > 0 else "No strategy beats random here")
+        if n < 2:
+            lines.append(_fill(
+                f"{best_text}, in a single repeat: no spread to judge it by; "
+                "use --repeats 5 or more before reading the differences."))
+        else:
+            noise = {k for k, d in diff.items()
+                     if abs(d.mean()) <= d.std(ddof=1)}
+            worse = [k for k in names if rel[k] < 0 and k not in noise]
+            sentence = best_text + (", within the noise." if best in noise
+                                    and rel[best] > 0 else ".")
+            if worse:
+                sentence += " Worse than random: " + ", ".join(
+                    f"{k} ({100 * rel[k]:+.2f} %)" for k in worse) + "."
+                late = [k for k in worse if final[k] > final[ref]]
+                if late:
+                    sentence += (
+                        f" {', '.join(late)} {'ends' if len(late) == 1 else 'end'}"
+                        f" above random, though (final score "
+                        + ", ".join(f"{final[k]:.4f}" for k in late)
+                        + f" against {final[ref]:.4f}): the loss is in the early "
+                        "rounds.")
+                sentence += (
+                    " That happens: on a small budget or from a cold start (few "
+                    "initial labels, a weak first model) a strategy can keep "
+                    "querying redundant or outlying samples, uncertainty "
+                    "sampling in particular. It is a finding about this data, "
+                    "classifier and budget, not about the method in general.")
+            lines.append(_fill(sentence))
+            if noise:
+                lines.append(_fill(
+                    f"Based on {n} repeats; within the noise (the difference to "
+                    "random is smaller than its std over the repeats, so not "
+                    f"significant): {', '.join(k for k in names if k in noise)}."))
+            else:
+                lines.append(_fill(f"Based on {n} repeats; every difference to "
+                                   "random is larger than its std over the "
+                                   "repeats."))
+    lines.append(_fill(
+        "Next: more repeats (--repeats 20), another classifier (--classifier "
+        "rf, or mlp for the deep strategies), the curves (--plot curves.png), "
+        "other strategies (--strategies; --help lists them, and "
+        f"'{ORACLE}' adds a reference from above), and the user guide at "
+        f"{_DOCS_URL}."))
+    return "\n".join(lines)
+
+
+def _oracle_settings(args):
+    steps = args.oracle_steps
+    return (f"OptimalOrderSearch per repeat, {steps} annealing + {steps // 4} "
+            f"greedy steps, gamma={_ORACLE_FINAL_INVERSE_TEMPERATURE / steps:g}")
+
+
+def _oracle_note(args):
+    return _fill(
+        f"* {ORACLE}: not a strategy but a reference from above: the best "
+        f"labeling order that a search ({_oracle_settings(args)}) found with the "
+        "test labels, which no real strategy can see. The optimum is at least "
+        "this good; a longer search (--oracle-steps) gets closer to it.")
+
+
+def _provenance(argv, args, result):
+    """What a table needs to be reproduced: command, versions, seeds, machine."""
+    import datetime
+    import hashlib
+    import platform
+    from importlib import metadata
+
+    versions = {"python": platform.python_version(), "skactive": __version__}
+    for dist, key in (("numpy", "numpy"), ("scipy", "scipy"),
+                      ("scikit-learn", "sklearn"), ("torch", "torch")):
+        try:
+            versions[key] = metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            versions[key] = None  # not installed
+    provenance = {
+        "argv": ["skactive", *argv],
+        "command": shlex.join(["skactive", *argv]),
+        "versions": versions,
+        "random_state": args.random_state,
+        "seeds": [int(s) for s in result.seeds],
+        "machine": {
+            "platform": platform.platform(),
+            "machine": platform.machine(),
+            "processor": platform.processor(),
+            "cpu_count": os.cpu_count(),
+        },
+        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(
+            timespec="seconds"),
+    }
+    if os.path.isfile(args.dataset):
+        with open(args.dataset, "rb") as f:
+            provenance["dataset_sha256"] = hashlib.sha256(f.read()).hexdigest()
+    return provenance
+
+
 def _compare(args, parser):
     from .evaluation import active_learning_curve
 
-    data = _load(parser, args.dataset, args.random_state)
+    data = _load(parser, args)
     is_text = getattr(data, "word_vectors", None) is not None
     if args.classifier is None:
         args.classifier = "textcnn" if is_text else "logreg"
@@ -449,9 +969,14 @@ def _compare(args, parser):
             f"sets need one of {', '.join(TEXT_CLASSIFIERS)}, the others need "
             f"one of {', '.join(c for c in CLASSIFIERS if c not in TEXT_CLASSIFIERS)}."
         )
+    initial_size, budget, notes = _sizes(parser, args, data)
+    # Output paths are checked now: a failure after the run would lose it.
+    _check_outputs(parser, args)
     try:
         clf = make_classifier(args.classifier, data)
-        strategies = {n: make_strategy(n, clf) for n in args.strategies}
+        strategies = {n: make_strategy(n, clf, data=data, budget=budget,
+                                       oracle_steps=args.oracle_steps)
+                      for n in args.strategies}
     except ImportError as exc:
         parser.exit(1, f"skactive: error: --classifier {args.classifier} needs the "
                        f"deep extra (pip install 'skactive[deep]'): {exc}\n")
@@ -463,61 +988,81 @@ def _compare(args, parser):
             f"{data.n_classes} classes."
         )
     n_train = data.X_train.shape[0]
-    if args.initial_size + args.budget > n_train:
-        parser.error(
-            f"--initial-size {args.initial_size} + --budget {args.budget} "
-            f"exceeds the {n_train} training samples of {data.name!r}"
-        )
+
+    def noted(key, value):
+        return f"{key}={value}" + (f" ({notes[key]})" if key in notes else "")
+
+    n_strategies = len(strategies)
     print(
         f"skactive compare: {data.name} ({n_train} train / "
-        f"{data.X_test.shape[0]} test samples, {data.n_classes} classes), "
-        f"classifier={args.classifier}, budget={args.budget}, "
-        f"batch_size={args.batch_size}, initial_size={args.initial_size}, "
-        f"repeats={args.repeats}",
+        f"{data.X_test.shape[0]} test samples, {data.X_train.shape[1]} "
+        f"{'tokens per text' if is_text else 'features'}, {data.n_classes} "
+        f"classes), classifier={args.classifier}, "
+        f"{noted('budget', budget)}, batch_size={args.batch_size}, "
+        f"{noted('initial_size', initial_size)}, repeats={args.repeats}",
         flush=True,
     )
+    # What the runs are: the progress bar may count more (full-data fits).
+    print(f"{_plural(n_strategies, 'strategy', 'strategies')} × "
+          f"{_plural(args.repeats, 'repeat')} = "
+          f"{_plural(n_strategies * args.repeats, 'run')}", flush=True)
+    if ORACLE in strategies:
+        print(f"{ORACLE}: {_oracle_settings(args)}, on the test labels",
+              flush=True)
     # The runs fit many tiny models: multi-threaded BLAS only adds overhead
     # (measured 6x slower on 2 busy cores), so each run uses one thread and
     # parallelism comes from --n-jobs.
     from threadpoolctl import threadpool_limits
 
-    # Usage errors are caught here; a ValueError from inside the run is a bug
-    # and keeps its traceback.
-    n_train = data.X_train.shape[0]
-    if args.initial_size + args.budget > n_train:
-        parser.error(
-            f"--initial-size {args.initial_size} plus --budget {args.budget} "
-            f"exceeds the {n_train} training samples of {data.name}."
-        )
+    # Usage errors were caught above; a ValueError from inside the run is a
+    # bug and keeps its traceback.
     with threadpool_limits(limits=1):
         result = active_learning_curve(
             strategies, data.X_train, data.y_train, data.X_test,
-            data.y_test, batch_size=args.batch_size, budget=args.budget,
-            initial_size=args.initial_size, n_repeats=args.repeats,
+            data.y_test, batch_size=args.batch_size, budget=budget,
+            initial_size=initial_size, n_repeats=args.repeats,
             n_jobs=args.n_jobs, random_state=args.random_state,
             verbose=not args.quiet,
         )
-    print(format_table(result.summary()))
-    if result.reference is not None:
-        print("AUBC: area under the test-score curve over the budget "
-              "(normalised to [0, 1]); vs random: relative to random sampling.")
+    rows = result.summary()
+    for row in rows:
+        if row["strategy"] == ORACLE:
+            row["strategy"] = f"{ORACLE}*"
+    print(format_table(rows))
+    if ORACLE in strategies:
+        print(_oracle_note(args))
+    print(_explain(result))
+    status = 0
     if args.json:
         result.params["dataset"] = data.name
         result.params["classifier"] = args.classifier
-        result.to_json(args.json, indent=1)
-        print(f"results written to {args.json}")
-    if args.plot:
+        if ORACLE in strategies:
+            result.params["oracle"] = {
+                "strategy": ORACLE, "n_steps": args.oracle_steps,
+                "greedy_steps": args.oracle_steps // 4,
+                "gamma": _ORACLE_FINAL_INVERSE_TEMPERATURE / args.oracle_steps,
+                "validation": "the test split, whose labels no strategy sees: a "
+                              "reference from above, not a strategy"}
+        result.params["provenance"] = _provenance(args.argv, args, result)
         try:
-            from matplotlib.figure import Figure
-        except ImportError:
-            parser.exit(1, "skactive: error: --plot needs matplotlib; install "
-                           "it with `pip install skactive[plot]`\n")
+            result.to_json(args.json, indent=1)
+            print(f"results written to {args.json}")
+        except OSError as exc:  # checked before the run; the disk may differ now
+            print(f"skactive: error: cannot write {args.json}: {exc}", file=sys.stderr)
+            status = 1
+    if args.plot:
+        from matplotlib.figure import Figure
+
         fig = Figure(figsize=(7, 4.5), layout="constrained")
         ax = fig.subplots()
         result.plot(ax=ax, title=f"{data.name}, {args.classifier}")
-        fig.savefig(args.plot, dpi=120)
-        print(f"plot written to {args.plot}")
-    return 0
+        try:
+            fig.savefig(args.plot, dpi=120)
+            print(f"plot written to {args.plot}")
+        except OSError as exc:
+            print(f"skactive: error: cannot write {args.plot}: {exc}", file=sys.stderr)
+            status = 1
+    return status
 
 
 def main(argv=None):
@@ -532,16 +1077,20 @@ def main(argv=None):
     Returns
     -------
     status : int
-        0 on success. Usage errors (unknown strategy, classifier or data
-        set, a budget larger than the pool, ...) print a message and raise
-        ``SystemExit(2)``, as argparse does.
+        0 on success, 1 if a result file could not be written after the run.
+        Usage errors (unknown strategy, classifier or data set, a budget
+        larger than the pool, an output directory that does not exist, ...)
+        print a message and raise ``SystemExit(2)`` before the run, as
+        argparse does.
 
     Examples
     --------
     >>> from skactive.cli import main
     >>> main(["--dataset", "iris", "--strategies", "random,margin",
-    ...       "--budget", "10", "--repeats", "1", "--quiet"])
-    skactive compare: iris (105 train / 45 test samples, 3 classes), ...
+    ...       "--repeats", "2", "--quiet"])
+    skactive compare: iris (105 train / 45 test samples, 4 features, 3 classes),
+    classifier=logreg, budget=40 (default 200 capped at half the pool of 95), ...
+    2 strategies × 2 repeats = 4 runs
     strategy | AUBC mean ± std | AUBC vs random (%) | final score | s/query
     ---------+-----------------+--------------------+-------------+--------
     random   | ...
@@ -550,11 +1099,13 @@ def main(argv=None):
     0
     """
     argv = list(sys.argv[1:] if argv is None else argv)
+    given = list(argv)
     if not argv or (argv[0].startswith("-") and argv[0] not in
                     ("-h", "--help", "--version")):
         argv.insert(0, "compare")
     parser = build_parser()
     args = parser.parse_args(argv)
+    args.argv = given
     return args.func(args, args.subparser)
 
 

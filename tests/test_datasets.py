@@ -559,3 +559,98 @@ def test_npy_npz_content_errors(tmp_path):
     np.savez(path, X=np.ones((4, 2)), y=np.arange(3))
     with pytest.raises(ValueError, match="y must be 1-D"):
         load_csv_or_npy(path)
+
+
+def _class_sorted_frame(n=60, seed=0):
+    """A DataFrame of noise features with labels sorted by class."""
+    pd = pytest.importorskip("pandas")
+    rng = np.random.RandomState(seed)
+    df = pd.DataFrame(rng.normal(size=(n, 3)), columns=["f0", "f1", "f2"])
+    df["label"] = np.repeat([0, 1, 2], n // 3)
+    return df
+
+
+def test_csv_pandas_index_column_is_dropped(tmp_path):
+    # DataFrame.to_csv writes the index (header cell ""), on class-sorted
+    # rows a feature that predicts the label perfectly.
+    df = _class_sorted_frame()
+    path = tmp_path / "sorted.csv"
+    df.to_csv(path)
+    with pytest.warns(UserWarning, match=r"dropped column 0 \(''\).*index"):
+        data = load_csv_or_npy(path, scale=False)
+    assert data.X_train.shape[1] == 3
+    assert "index column 0 dropped" in data.description
+    _check_roundtrip(data, df[["f0", "f1", "f2"]].to_numpy(), df["label"].to_numpy(),
+                     "sorted")
+    # Read back and written again: "Unnamed: 0" and a new "" index.
+    import pandas as pd
+
+    pd.read_csv(path).to_csv(path)
+    with pytest.warns(UserWarning, match=r"column 0 \(''\), 1 \('Unnamed: 0'\)"):
+        assert load_csv_or_npy(path).X_train.shape[1] == 3
+    # A shuffled frame keeps its (now unsorted) unique integer index.
+    df.sample(frac=1, random_state=0).to_csv(path)
+    with pytest.warns(UserWarning, match="index"):
+        assert load_csv_or_npy(path).X_train.shape[1] == 3
+
+
+def test_csv_index_column_kept_or_named(tmp_path, recwarn):
+    df = _class_sorted_frame()
+    path = tmp_path / "sorted.csv"
+    df.to_csv(path)
+    assert load_csv_or_npy(path, index_column=None).X_train.shape[1] == 4
+    assert load_csv_or_npy(path, index_column=0).X_train.shape[1] == 3
+    # Written without the index: nothing is dropped, even a named id column.
+    df.insert(0, "id", np.arange(len(df)))
+    df.to_csv(path, index=False)
+    assert load_csv_or_npy(path).X_train.shape[1] == 4
+    assert load_csv_or_npy(path, index_column="id").X_train.shape[1] == 3
+    assert not [w for w in recwarn if issubclass(w.category, UserWarning)]
+    # An unnamed first column that is not a unique integer sequence is data.
+    path.write_text(",a,label\n" + "".join(
+        f"{i % 3}.5,{i},{i % 2}\n" for i in range(20)))
+    assert load_csv_or_npy(path).X_train.shape[1] == 2
+    with pytest.raises(ValueError, match="also the target"):
+        load_csv_or_npy(path, index_column=-1)
+
+
+def test_csv_target_column_by_name(tmp_path):
+    df = _class_sorted_frame()
+    df = df[["label", "f0", "f1", "f2"]]
+    path = tmp_path / "named.csv"
+    df.to_csv(path, index=False)
+    data = load_csv_or_npy(path, target_column="label", scale=False)
+    _check_roundtrip(data, df[["f0", "f1", "f2"]].to_numpy(), df["label"].to_numpy(),
+                     "named")
+    # By index, the same column.
+    data0 = load_csv_or_npy(path, target_column=0, scale=False)
+    np.testing.assert_array_equal(data0.X_train, data.X_train)
+    with pytest.raises(ValueError, match=r"'species' is not a column.*'label', 'f0'"):
+        load_csv_or_npy(path, target_column="species")
+    np.save(tmp_path / "t.npy", df.to_numpy())
+    with pytest.raises(ValueError, match="no column names"):
+        load_csv_or_npy(tmp_path / "t.npy", target_column="label")
+    with pytest.raises(ValueError, match="no column names"):
+        load_csv_or_npy(path, target_column="label", header=False)
+
+
+def test_csv_header_option(tmp_path):
+    X, y = _toy(n=30)
+    path = tmp_path / "numeric_header.csv"
+    # A header of numbers looks like data to the detection.
+    np.savetxt(path, np.column_stack([X, y]), delimiter=",", fmt="%.17g",
+               header="5,6,7,1", comments="")
+    data = load_csv_or_npy(path, header=True, scale=False)
+    _check_roundtrip(data, X, y, "numeric_header")
+    data = load_csv_or_npy(path, header="auto")
+    assert data.y_train.size + data.y_test.size == 31
+    # A first row with a missing value is not silently taken for a header.
+    path.write_text("1,,0\n" + "".join(f"{i},{i},{i % 2}\n" for i in range(20)))
+    with pytest.raises(ValueError, match=r"data row 1 .*column 1"):
+        load_csv_or_npy(path, header=False)
+    with pytest.raises(ValueError, match="header must be"):
+        load_csv_or_npy(path, header="yes")
+    with pytest.raises(TypeError, match="header must be"):
+        load_csv_or_npy(path, header=1)
+    with pytest.raises(TypeError, match="index_column"):
+        load_csv_or_npy(path, index_column=1.5)

@@ -8,6 +8,8 @@ user's CSV, ``.npy`` or ``.npz`` file. Nothing is downloaded.
 import csv
 import numbers
 import os
+import re
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -294,25 +296,94 @@ def _text_to_float(cells, path, columns):
         ) from None
 
 
-def _check_target_column(target_column, n_columns, path):
-    if isinstance(target_column, (bool, np.bool_)) or not isinstance(
-        target_column, numbers.Integral
-    ):
+def _column_index(value, n_columns, names, path, name):
+    """0-based file column of ``value``: an int (negative counts from the
+    end) or, with a header, a column name."""
+    if isinstance(value, str):
+        if names is None:
+            raise ValueError(
+                f"{name}={value!r} is a column name, but path={str(path)!r} has "
+                "no column names (no header row); pass a 0-based column index "
+                "instead."
+            )
+        matches = [i for i, n in enumerate(names) if n == value]
+        if not matches:
+            raise ValueError(
+                f"{name}={value!r} is not a column of path={str(path)!r}; its "
+                f"columns are {', '.join(map(repr, names))}."
+            )
+        if len(matches) > 1:
+            raise ValueError(
+                f"{name}={value!r} names columns {matches} of path="
+                f"{str(path)!r}; pass a 0-based column index instead."
+            )
+        return matches[0]
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
         raise TypeError(
-            "target_column must be an int, got "
-            f"{type(target_column).__name__} ({target_column!r})."
+            f"{name} must be an int or a column name (str), got "
+            f"{type(value).__name__} ({value!r})."
         )
+    if not -n_columns <= value < n_columns:
+        raise ValueError(
+            f"{name}={value} is out of range for a file with {n_columns} columns."
+        )
+    return int(value) % n_columns
+
+
+def _check_n_columns(n_columns, path):
     if n_columns < 2:
         raise ValueError(
             f"path={str(path)!r} has {n_columns} column(s); at least one feature "
             "column and a target column are needed."
         )
-    if not -n_columns <= target_column < n_columns:
+
+
+def _check_target_column(target_column, n_columns, path, names=None):
+    _check_n_columns(n_columns, path)
+    return _column_index(target_column, n_columns, names, path, "target_column")
+
+
+# What pandas names an unnamed index column: "" when it writes the index of a
+# DataFrame, "Unnamed: <i>" when such a file is read back and written again.
+_UNNAMED = re.compile(r"(Unnamed: \d+)?")
+
+
+def _is_unique_integer_column(cells):
+    try:
+        values = np.asarray(cells, dtype=float)
+    except ValueError:
+        return False
+    return bool(
+        np.all(np.isfinite(values))
+        and np.all(values == np.round(values))
+        and np.unique(values).size == values.size
+    )
+
+
+def _index_columns(index_column, names, body, target, path):
+    """File columns to drop as row indices, and why (for the warning)."""
+    if index_column is None:
+        return [], None
+    if isinstance(index_column, str) and index_column == "auto":
+        if names is None:
+            return [], None
+        # The leading unnamed columns of unique integers: pandas' index
+        # (DataFrame.to_csv writes it by default). As a feature it leaks the
+        # row order, which is often sorted by class.
+        drop = []
+        for col, name in enumerate(names):
+            if (col == target or not _UNNAMED.fullmatch(name)
+                    or not _is_unique_integer_column(body[:, col])):
+                break
+            drop.append(col)
+        return drop, "auto"
+    col = _column_index(index_column, body.shape[1], names, path, "index_column")
+    if col == target:
         raise ValueError(
-            f"target_column={target_column} is out of range for a file with "
-            f"{n_columns} columns."
+            f"index_column={index_column!r} is also the target column; pass "
+            "another index_column, or None to drop no column."
         )
-    return int(target_column) % n_columns
+    return [col], "given"
 
 
 def _as_labels(y, path):
@@ -355,8 +426,54 @@ def _check_features(X, path):
     return X
 
 
+def _check_header(header):
+    if isinstance(header, str) and header == "auto":
+        return header
+    if isinstance(header, (bool, np.bool_)):
+        return bool(header)
+    error = ValueError if isinstance(header, str) else TypeError
+    raise error(f"header must be 'auto', True or False, got {header!r}.")
+
+
+def _check_index_column(index_column):
+    ok = index_column is None or isinstance(index_column, str) or (
+        isinstance(index_column, numbers.Integral)
+        and not isinstance(index_column, (bool, np.bool_))
+    )
+    if not ok:
+        raise TypeError(
+            "index_column must be 'auto', None, an int or a column name, got "
+            f"{type(index_column).__name__} ({index_column!r})."
+        )
+    return index_column
+
+
+def _detect_header(first, target_column, n_columns, path):
+    """Whether the first row of a text table is a header (``header="auto"``).
+
+    A column name as ``target_column`` implies one. Otherwise the row is a
+    header when one of its feature cells is not a number, or none of its
+    cells is (a header whose target name is a number still has feature
+    names; a data row with a string label still has numeric features).
+    """
+    if isinstance(target_column, str):
+        return True
+    col = _check_target_column(target_column, n_columns, path)
+    features = np.arange(n_columns) != col
+    return not all(_is_number(c) for c in first[features]) or not any(
+        _is_number(c) for c in first
+    )
+
+
 def load_csv_or_npy(
-    path, *, target_column=-1, test_size=0.3, random_state=0, scale=True
+    path,
+    *,
+    target_column=-1,
+    header="auto",
+    index_column="auto",
+    test_size=0.3,
+    random_state=0,
+    scale=True,
 ):
     """Load a user's data file as a train/test split for active learning.
 
@@ -364,14 +481,21 @@ def load_csv_or_npy(
 
     * delimited text (``.csv``, ``.tsv``, ``.txt``): numeric feature columns
       separated by ``,``, ``;``, tabs or whitespace (detected from the first
-      line). An optional header row is detected automatically: the first row
-      is a header when one of its feature cells is not a number. Blank lines
-      and lines starting with ``#`` are skipped. The target column may hold
+      line), with an optional header row (see ``header``). Blank lines and
+      lines starting with ``#`` are skipped. The target column may hold
       numbers or strings.
     * ``.npy``: a 2-D numeric array whose column ``target_column`` holds the
       labels and whose other columns are the features.
     * ``.npz``: an archive with arrays ``X`` (2-D) and ``y`` (1-D); the LAL
-      spelling ``x`` is also accepted. ``target_column`` is ignored.
+      spelling ``x`` is also accepted. ``target_column``, ``header`` and
+      ``index_column`` are ignored.
+
+    A file written by :meth:`pandas.DataFrame.to_csv` starts with the
+    frame's index: a column with an empty name (``"Unnamed: 0"`` once read
+    and written again) holding the row numbers. Used as a feature it leaks
+    the row order, which is often sorted by class, so with
+    ``index_column="auto"`` such leading columns of unique integers are
+    dropped, with a :class:`UserWarning`.
 
     Integral numeric labels (such as ``1.0``) are returned as ints. The split
     is a stratified :func:`~sklearn.model_selection.train_test_split`, so
@@ -381,9 +505,20 @@ def load_csv_or_npy(
     ----------
     path : str or os.PathLike
         File to read.
-    target_column : int, default=-1
-        Column holding the labels (negative values count from the end) for
-        text and ``.npy`` files.
+    target_column : int or str, default=-1
+        Column holding the labels: a 0-based index over the file's columns
+        (an index column included; negative values count from the end) or,
+        for a text file with a header, the column's name. Text and ``.npy``
+        files.
+    header : {"auto", True, False}, default="auto"
+        Whether the first row of a text file holds column names. ``"auto"``
+        takes it for a header when one of its feature cells is not a number
+        (or ``target_column`` is a name).
+    index_column : "auto", int, str or None, default="auto"
+        A column of row indices, dropped from the features. ``"auto"`` drops
+        the leading columns that have an empty or ``"Unnamed: <i>"`` name in
+        the header and hold unique integers (the index pandas writes);
+        ``None`` keeps every column; an int or a name drops that column.
     test_size : float or int, default=0.3
         Fraction (float in ``(0, 1)``) or number (int) of samples held out for
         testing.
@@ -407,9 +542,15 @@ def load_csv_or_npy(
         If ``path`` does not exist.
     ValueError
         If the suffix is not supported, values are missing or non-numeric,
-        labels are not class labels, or ``target_column`` is out of range.
+        labels are not class labels, or a column is out of range or not a
+        column name of the file (the message lists the names).
     TypeError
         If an argument has the wrong type.
+
+    Warns
+    -----
+    UserWarning
+        When ``index_column="auto"`` drops an index column.
 
     See Also
     --------
@@ -421,12 +562,12 @@ def load_csv_or_npy(
     >>> import numpy as np
     >>> from skactive.datasets import load_csv_or_npy
     >>> rng = np.random.RandomState(0)
-    >>> table = np.column_stack([rng.rand(20, 3), np.arange(20) % 2])
+    >>> table = np.column_stack([np.arange(20) % 2, rng.rand(20, 3)])
     >>> with tempfile.TemporaryDirectory() as tmp:
     ...     path = os.path.join(tmp, "toy.csv")
-    ...     np.savetxt(path, table, delimiter=",", header="a,b,c,label",
+    ...     np.savetxt(path, table, delimiter=",", header="label,a,b,c",
     ...                comments="")
-    ...     data = load_csv_or_npy(path, test_size=0.25)
+    ...     data = load_csv_or_npy(path, target_column="label", test_size=0.25)
     >>> data.name, data.X_train.shape, data.X_test.shape, data.n_classes
     ('toy', (15, 3), (5, 3), 2)
     >>> data.y_train.dtype.kind
@@ -447,6 +588,9 @@ def load_csv_or_npy(
         raise FileNotFoundError(f"path={str(path)!r} does not exist.")
     test_size = _check_test_size(test_size)
     scale = _check_bool(scale, "scale")
+    header = _check_header(header)
+    index_column = _check_index_column(index_column)
+    notes, drop = [], []
 
     if suffix == ".npz":
         with np.load(path, allow_pickle=False) as archive:
@@ -467,31 +611,47 @@ def load_csv_or_npy(
                 f"path={str(path)!r}: y must be 1-D with {X.shape[0]} entries "
                 f"(one per row of X), got shape {y.shape}."
             )
-    elif suffix == ".npy":
-        table = np.load(path, allow_pickle=False)
-        if table.ndim != 2:
-            raise ValueError(
-                f"path={str(path)!r}: a .npy file must hold a 2-D array, got "
-                f"{table.ndim}-D."
-            )
-        col = _check_target_column(target_column, table.shape[1], path)
-        y = table[:, col]
-        X = np.delete(table, col, axis=1)
     else:
-        cells = _read_text_table(path)
-        col = _check_target_column(target_column, cells.shape[1], path)
-        feature_mask = np.arange(cells.shape[1]) != col
-        first = cells[0]
-        has_header = not all(_is_number(c) for c in first[feature_mask]) or not any(
-            _is_number(c) for c in first
-        )
-        body = cells[1:] if has_header else cells
-        if body.shape[0] == 0:
-            raise ValueError(f"path={str(path)!r} contains no data rows.")
-        X = _text_to_float(
-            body[:, feature_mask], path, np.flatnonzero(feature_mask)
-        )
+        if suffix == ".npy":
+            body = np.load(path, allow_pickle=False)
+            if body.ndim != 2:
+                raise ValueError(
+                    f"path={str(path)!r}: a .npy file must hold a 2-D array, got "
+                    f"{body.ndim}-D."
+                )
+            names = None
+        else:
+            cells = _read_text_table(path)
+            if header == "auto":
+                has_header = _detect_header(cells[0], target_column,
+                                            cells.shape[1], path)
+            else:
+                has_header = header
+            names = [str(c) for c in cells[0]] if has_header else None
+            body = cells[1:] if has_header else cells
+            if body.shape[0] == 0:
+                raise ValueError(f"path={str(path)!r} contains no data rows.")
+        col = _check_target_column(target_column, body.shape[1], path, names)
+        drop, why = _index_columns(index_column, names, body, col, path)
+        if drop and why == "auto":
+            shown = ", ".join(f"{c} ({names[c]!r})" for c in drop)
+            notes.append(
+                f"path={str(path)!r}: dropped column {shown}, which has no name "
+                "and holds unique integers: the row index that "
+                "pandas.DataFrame.to_csv writes. Pass index_column=None to keep "
+                "it as a feature."
+            )
+        features = np.setdiff1d(np.arange(body.shape[1]), drop + [col])
+        if features.size == 0:
+            raise ValueError(
+                f"path={str(path)!r} has no feature column left besides the "
+                "target and index columns."
+            )
         y = body[:, col]
+        if suffix == ".npy":
+            X = body[:, features]
+        else:
+            X = _text_to_float(body[:, features], path, features)
 
     X = _check_features(X, path)
     y = _as_labels(y, path)
@@ -499,8 +659,11 @@ def load_csv_or_npy(
     n_classes = np.unique(y).size
     description = (
         f"User data from {path.name}: {X.shape[0]} samples, {X.shape[1]} "
-        f"features, {n_classes} classes."
+        f"features, {n_classes} classes"
+        + (f"; index column {', '.join(map(str, drop))} dropped." if notes else ".")
     )
+    for note in notes:
+        warnings.warn(note, UserWarning, stacklevel=2)
     return _bunch(
         X_train,
         X_test,
