@@ -8,19 +8,28 @@ returns it (higher means query first).
 """
 
 import numbers
+import warnings
+from contextlib import contextmanager
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn import config_context
-from sklearn.base import BaseEstimator, clone
+from sklearn.base import BaseEstimator, clone, is_classifier
 from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import LogisticRegression
-from sklearn.utils import check_random_state
-from sklearn.utils.multiclass import check_classification_targets
+from sklearn.pipeline import Pipeline
+from sklearn.utils import _safe_indexing, check_random_state, get_tags
+from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import _num_samples, check_is_fitted, validate_data
 
 from .utils import check_batch_size, query_rng, seed_random_states, top_k
 
-__all__ = ["QueryStrategy", "ScoreQueryMixin", "default_estimator"]
+__all__ = [
+    "QueryStrategy",
+    "ScoreQueryMixin",
+    "check_classification_labels",
+    "default_estimator",
+]
 
 
 def default_estimator():
@@ -41,6 +50,238 @@ def _check_has_method(estimator, method, owner, hint=""):
             f"{owner} needs a classifier with `{method}`, but "
             f"estimator={type(estimator).__name__} has none.{hint}"
         )
+
+
+def _check_classifier(estimator, owner):
+    """Raise a TypeError naming ``estimator`` when it is not a classifier.
+
+    Estimators without scikit-learn tags (duck-typed models) and those that
+    declare no estimator type are trusted: only a declared regressor,
+    clusterer, ... is refused, before it fails deep inside a strategy.
+    """
+    try:
+        kind = get_tags(estimator).estimator_type
+    except (AttributeError, TypeError):
+        return
+    if kind is None or is_classifier(estimator):
+        return
+    name = type(estimator).__name__
+    if isinstance(estimator, Pipeline):
+        name = f"Pipeline ending in {type(estimator._final_estimator).__name__}"
+    raise TypeError(
+        f"{owner} needs a classifier, but estimator={name} is a {kind}: active "
+        "learning here queries class labels and ranks samples by the "
+        "classifier's predictions. Use a classifier, e.g. LogisticRegression() "
+        "(for a Pipeline, end it with one)."
+    )
+
+
+def _reads_raw_text(estimator):
+    """Whether ``estimator`` (or a Pipeline's first step) reads raw documents.
+
+    That is what scikit-learn's text vectorizers declare with their tags
+    (``input_tags.string`` without ``two_d_array``), so
+    ``make_pipeline(TfidfVectorizer(), LogisticRegression())`` qualifies.
+    """
+    while isinstance(estimator, Pipeline) and len(estimator.steps):
+        estimator = estimator.steps[0][1]
+    if estimator is None or isinstance(estimator, str):
+        return False
+    try:
+        tags = get_tags(estimator).input_tags
+    except (AttributeError, TypeError):
+        return False
+    return bool(tags.string and not tags.two_d_array)
+
+
+def _looks_like_documents(X):
+    """A list or 1-d array of strings: raw documents rather than features."""
+    if hasattr(X, "shape") and getattr(X, "ndim", 2) != 1:
+        return False
+    if isinstance(X, (str, bytes)) or sp.issparse(X):
+        return False
+    try:
+        arr = np.asarray(X)
+    except (TypeError, ValueError):
+        return False
+    return (arr.ndim == 1 and arr.shape[0] > 0
+            and (arr.dtype.kind in "US"
+                 or (arr.dtype.kind == "O" and isinstance(arr[0], (str, bytes)))))
+
+
+def _raw_text_error(X, owner, estimator, raw_ok, exc):
+    """A ValueError saying what to do with text given as ``X``, or None."""
+    if not _looks_like_documents(X):
+        if "could not convert string" in str(exc):
+            return ValueError(
+                f"{owner} needs numeric features, but X holds strings ({exc}). "
+                "Encode categorical columns (e.g. OneHotEncoder) and vectorize "
+                "text columns before active learning; raw documents (a 1-d "
+                "list of str) can be passed to UncertaintySampling, "
+                "QueryByCommittee or RandomSampling whose estimator is a "
+                "Pipeline starting with a text vectorizer, e.g. "
+                "make_pipeline(TfidfVectorizer(), LogisticRegression())."
+            )
+        return None
+    name = type(estimator).__name__
+    if _reads_raw_text(estimator) and not raw_ok:
+        return ValueError(
+            f"X is a 1-d array of str (raw documents), but {owner} computes on "
+            "numeric feature vectors (distances, densities or gradients), so "
+            f"it cannot pass them through to estimator={name}. Vectorize the "
+            "documents first (X = TfidfVectorizer().fit_transform(docs)) and "
+            "use the classifier alone as the estimator, or use a strategy that "
+            "only needs the classifier's predictions: UncertaintySampling, "
+            "QueryByCommittee or RandomSampling."
+        )
+    return ValueError(
+        f"X is a 1-d array of str (raw documents), but estimator={name} needs "
+        "numeric features. Put a vectorizer in front of the classifier, e.g. "
+        "make_pipeline(TfidfVectorizer(), LogisticRegression()): "
+        "UncertaintySampling, QueryByCommittee and RandomSampling then pass "
+        "the documents to it as they are."
+    )
+
+
+def _validate_input(obj, X, y="no_validation", *, estimator, raw_ok, owner=None,
+                    reset=True, **kwargs):
+    """``validate_data`` for a strategy or learner, with raw-text support.
+
+    Raw documents are kept as a 1-d array when ``raw_ok`` (the caller only
+    hands ``X`` to ``estimator``) and ``estimator`` reads raw text; otherwise
+    ``X`` must be numeric, and text gets an error that says what to do,
+    naming ``owner`` (default: ``obj``'s class) as the one that needs it.
+    """
+    raw = raw_ok and _reads_raw_text(estimator)
+    if raw:
+        # The vectorizer validates the documents; features are not numbers.
+        kwargs.update(ensure_2d=False, dtype=None)
+    try:
+        return validate_data(obj, X, y, reset=reset, **kwargs)
+    except ValueError as exc:
+        owner = type(obj).__name__ if owner is None else owner
+        error = None if raw else _raw_text_error(X, owner, estimator, raw_ok, exc)
+        if error is None:
+            raise
+        raise error from exc
+
+
+def _takes_dataframes(estimator):
+    """Whether ``estimator`` is fitted on DataFrames when the user gave one.
+
+    scikit-learn estimators record the column names; skorch networks read a
+    DataFrame as a dict of columns (one module input each), so they keep
+    getting arrays.
+    """
+    while isinstance(estimator, Pipeline) and len(estimator.steps):
+        estimator = estimator.steps[0][1]
+    return not any(cls.__module__.split(".")[0] == "skorch"
+                   for cls in type(estimator).__mro__)
+
+
+def _with_feature_names(X, feature_names):
+    """``X`` as a DataFrame with columns ``feature_names``, if there are any.
+
+    Validation turns a DataFrame into an array; the wrapped classifier is
+    given the column names back, so it is fitted as the user would fit it
+    (``feature_names_in_``) and accepts the user's DataFrames afterwards.
+    """
+    if feature_names is None or getattr(X, "ndim", 2) != 2:
+        return X
+    try:
+        import pandas as pd
+    except ImportError:  # pragma: no cover - names come from a DataFrame
+        return X
+    if isinstance(X, pd.DataFrame):
+        return X
+    if sp.issparse(X):
+        return pd.DataFrame.sparse.from_spmatrix(X, columns=feature_names)
+    return pd.DataFrame(X, columns=feature_names, copy=False)
+
+
+def _object_labels_error(y, name):
+    kinds = sorted({type(v).__name__ for v in np.asarray(y, dtype=object).ravel()})
+    # scikit-learn's prefix, which its estimator checks look for.
+    prefix = "Unknown label type: unknown. "
+    if len(kinds) == 1:
+        return ValueError(
+            f"{prefix}{name} is an object array of {kinds[0]} values; convert "
+            f"it to numbers or strings, e.g. {name}.astype(int) or "
+            f"{name}.astype(str)."
+        )
+    return ValueError(
+        f"{prefix}{name} mixes label types {kinds}; every label must be a number or "
+        "every label a string. None or NaN is not a class: drop those "
+        "samples, or let ActiveLearner treat them as unlabeled with "
+        "missing_label=np.nan."
+    )
+
+
+def check_classification_labels(y, name="y", *, full_target=False):
+    """Check that ``y`` holds class labels, with errors that name the fix.
+
+    :func:`sklearn.utils.multiclass.check_classification_targets` with
+    clearer messages for what reaches it by mistake: regression targets
+    and labels of mixed types such as ``None`` among strings.
+
+    Parameters
+    ----------
+    y : array-like of shape (n_samples,)
+        Labels.
+    name : str, default="y"
+        Name of ``y`` in the messages.
+    full_target : bool, default=False
+        Whether ``y`` labels a whole data set. Float labels that are whole
+        numbers with more distinct values than half the samples (over 20)
+        are then refused as a regression target, where scikit-learn only
+        warns. A labeled subset is not judged so: one sample per class is
+        what a stratified initial set holds.
+
+    Raises
+    ------
+    ValueError
+        If ``y`` is a regression target or mixes label types.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skactive.base import check_classification_labels
+    >>> check_classification_labels(np.array(["cat", "dog"]))
+    >>> check_classification_labels(np.array([0.5, 1.7, 2.2]))
+    Traceback (most recent call last):
+    ...
+    ValueError: Unknown label type: continuous. y holds real values...
+    """
+    try:
+        y_type = type_of_target(y, input_name=name)
+    except TypeError as exc:
+        # np.unique sorts the labels; values of different types do not sort.
+        raise _object_labels_error(y, name) from exc
+    if y_type == "unknown" and np.asarray(y).dtype.kind == "O":
+        # Objects that are not all strings, e.g. ints among strings.
+        raise _object_labels_error(y, name)
+    if y_type.startswith("continuous"):
+        raise ValueError(
+            f"Unknown label type: {y_type}. {name} holds real values that are "
+            "not whole numbers, i.e. a regression target, but active learning "
+            "here needs class labels. Bin the target into classes (e.g. "
+            "np.digitize) or, if the values are class ids stored as floats, "
+            "cast them: y.astype(int)."
+        )
+    y_arr = np.asarray(y)
+    n = y_arr.shape[0] if y_arr.ndim else 0
+    if (full_target and y_type == "multiclass" and y_arr.dtype.kind == "f"
+            and n > 20 and np.unique(y_arr).shape[0] > round(0.5 * n)):
+        # scikit-learn only warns here; float labels this spread out are
+        # almost always a regression target.
+        raise ValueError(
+            f"{name} holds floats with {np.unique(y_arr).shape[0]} distinct "
+            f"values in {n} samples: it looks like a regression target, but "
+            "active learning here needs class labels. If these are class ids, "
+            "cast them to int (y.astype(int)); otherwise bin the target into "
+            "classes (e.g. np.digitize)."
+        )
+    check_classification_targets(y)
 
 
 def check_labeled_classes(y, owner="The strategy"):
@@ -105,6 +346,11 @@ class QueryStrategy(BaseEstimator):
     _required_methods = ()
     #: Sparse formats accepted (False: dense only).
     _accept_sparse = ("csr", "csc")
+    #: Whether the strategy computes on the features itself (distances,
+    #: densities, ...). Strategies that only hand ``X`` to the classifier set
+    #: it to False: they then pass raw documents through to a classifier
+    #: that reads them, e.g. ``make_pipeline(TfidfVectorizer(), ...)``.
+    _needs_features = True
 
     def __init__(self, estimator=None, *, refit=True, random_state=None):
         self.estimator = estimator
@@ -113,24 +359,28 @@ class QueryStrategy(BaseEstimator):
 
     # -- validation -----------------------------------------------------
     def _validate_X(self, X, reset):
-        return validate_data(
+        return _validate_input(
             self,
             X,
+            estimator=self._get_estimator(),
+            raw_ok=not self._needs_features,
             reset=reset,
             accept_sparse=self._accept_sparse,
             ensure_min_samples=1,
         )
 
     def _validate_fit_data(self, X, y):
-        X, y = validate_data(
+        X, y = _validate_input(
             self,
             X,
             y,
+            estimator=self._get_estimator(),
+            raw_ok=not self._needs_features,
             accept_sparse=self._accept_sparse,
             ensure_min_samples=1,
             y_numeric=False,
         )
-        check_classification_targets(y)
+        check_classification_labels(y)
         return X, y
 
     def _validate_pool(self, X_pool):
@@ -141,6 +391,27 @@ class QueryStrategy(BaseEstimator):
                 "Pass at least one unlabeled sample."
             )
         return self._validate_X(X_pool, reset=False)
+
+    @contextmanager
+    def _validated_input(self, assume_finite=True):
+        """Context for the strategy's own work on input it has validated.
+
+        ``validate_data`` has checked the input for NaN/inf and its feature
+        names against those seen in ``fit``: the classifier need not scan it
+        again, nor warn that the NumPy array the strategy computes on lacks
+        the DataFrame column names it was fitted with.
+        """
+        with config_context(assume_finite=assume_finite):
+            if getattr(self, "feature_names_in_", None) is None:
+                yield
+                return
+            # Only this message is filtered (catch_warnings is process-wide
+            # before Python 3.14, so other threads may briefly share it).
+            with warnings.catch_warnings():
+                warnings.filterwarnings(
+                    "ignore", message="X does not have valid feature names",
+                    category=UserWarning)
+                yield
 
     def _get_estimator(self):
         return default_estimator() if self.estimator is None else self.estimator
@@ -164,7 +435,11 @@ class QueryStrategy(BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_labeled, n_features)
-            Labeled samples.
+            Labeled samples. With a DataFrame, the classifier is fitted on a
+            DataFrame with the same columns (its ``feature_names_in_``).
+            Strategies that only need the classifier's predictions also take
+            raw documents (a list of str) when the classifier reads them,
+            e.g. ``make_pipeline(TfidfVectorizer(), LogisticRegression())``.
         y : array-like of shape (n_labeled,)
             Their labels; at least two classes.
 
@@ -173,11 +448,14 @@ class QueryStrategy(BaseEstimator):
         self : object
             The fitted strategy.
         """
+        estimator = self._get_estimator()
+        # Before the data checks: a regressor otherwise fails on a missing
+        # classes_ or predict_proba far from the cause.
+        _check_classifier(estimator, type(self).__name__)
         X, y = self._validate_fit_data(X, y)
         self.classes_ = check_labeled_classes(y, type(self).__name__)
         if not isinstance(self.refit, (bool, np.bool_)):
             raise TypeError(f"refit must be a bool, got {self.refit!r}.")
-        estimator = self._get_estimator()
         self._check_estimator_methods(estimator)
         seed_source = check_random_state(self.random_state)
         self._query_seed = int(seed_source.randint(np.iinfo(np.int32).max))
@@ -186,7 +464,11 @@ class QueryStrategy(BaseEstimator):
             if self.random_state is not None:
                 # A seeded strategy seeds the classifier it trains too.
                 seed_random_states(estimator, seed_source)
-            self.estimator_ = estimator.fit(X, y)
+            X_est = X
+            if _takes_dataframes(estimator):
+                X_est = _with_feature_names(
+                    X, getattr(self, "feature_names_in_", None))
+            self.estimator_ = estimator.fit(X_est, y)
         else:
             try:
                 check_is_fitted(estimator)
@@ -198,7 +480,10 @@ class QueryStrategy(BaseEstimator):
                     "sklearn.frozen.FrozenEstimator keeps it."
                 ) from exc
             self.estimator_ = estimator
-        self._fit(X, y)
+        # Only the feature-name warning is silenced: _fit hooks may train
+        # models on data of their own, which keeps its finiteness checks.
+        with self._validated_input(assume_finite=False):
+            self._fit(X, y)
         return self
 
     def _fit(self, X, y):
@@ -223,9 +508,7 @@ class QueryStrategy(BaseEstimator):
         X_pool = self._validate_pool(X_pool)
         batch_size = check_batch_size(batch_size, X_pool.shape[0])
         rng = query_rng(self._query_seed, X_pool.shape[0])
-        # The pool was checked for NaN/inf above; the classifier's own
-        # validation need not scan it again.
-        with config_context(assume_finite=True):
+        with self._validated_input():
             indices = self._query(X_pool, batch_size, rng)
         return np.asarray(indices, dtype=np.intp)
 
@@ -237,9 +520,11 @@ class QueryStrategy(BaseEstimator):
 
         Strategies that can score rows of ``X`` in place override this to
         avoid copying the pool out of ``X`` every round; the result must be
-        the same as the copying default.
+        the same as the copying default. ``X`` may be a DataFrame: its rows
+        are taken by position.
         """
-        return candidates[self.query(X[candidates], batch_size=batch_size)]
+        X_pool = _safe_indexing(X, candidates)
+        return candidates[self.query(X_pool, batch_size=batch_size)]
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -279,7 +564,7 @@ class ScoreQueryMixin:
 
         def score_block(block):
             block = self._validate_X(block, reset=False)
-            with config_context(assume_finite=True):
+            with self._validated_input():
                 return _as_numpy(self._score(block))
 
         return X_pool.map_blocks(score_block, drop_axis=1, dtype=float).compute()
@@ -301,8 +586,7 @@ class ScoreQueryMixin:
 
     def _checked_score(self, X_pool):
         X_pool = self._validate_pool(X_pool)
-        # Checked for NaN/inf once here; the classifier need not rescan.
-        with config_context(assume_finite=True):
+        with self._validated_input():
             return self._score(X_pool)
 
     def query(self, X_pool, batch_size=1):

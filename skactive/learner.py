@@ -6,18 +6,23 @@ import time
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone
 from sklearn.metrics import check_scoring
-from sklearn.utils import check_random_state
+from sklearn.utils import _safe_indexing, check_random_state
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import (
     check_consistent_length,
     check_is_fitted,
     column_or_1d,
-    validate_data,
 )
 from tqdm.auto import tqdm
 
-from .base import QueryStrategy, _check_option, _check_positive_int
+from .base import (
+    QueryStrategy,
+    _check_option,
+    _check_positive_int,
+    _validate_input,
+    _with_feature_names,
+    check_classification_labels,
+)
 from .strategies import UncertaintySampling
 from .utils import check_indices, seed_random_states, stratified_indices, vstack_rows
 
@@ -50,20 +55,39 @@ def _check_missing_label(missing_label):
 
 
 def _is_missing(y, missing_label):
-    """Boolean mask of the entries of ``y`` equal to ``missing_label``."""
+    """Boolean mask of the entries of ``y`` equal to ``missing_label``.
+
+    ``np.nan`` also matches ``None`` in object arrays, as missing values do
+    in pandas.
+    """
     if missing_label is None:
         return np.zeros(y.shape[0], dtype=bool)
     if _is_nan(missing_label):
         if y.dtype.kind in "fc":
             return np.isnan(y)
         if y.dtype.kind == "O":
-            return y != y  # NaN is the one value not equal to itself
+            # NaN is the one value not equal to itself.
+            return np.asarray((y != y) | np.equal(y, None), dtype=bool)
         return np.zeros(y.shape[0], dtype=bool)
     if y.dtype.kind in "iufcb" and not isinstance(missing_label, numbers.Number):
         return np.zeros(y.shape[0], dtype=bool)
     if y.dtype.kind in "US" and not isinstance(missing_label, str):
         return np.zeros(y.shape[0], dtype=bool)
     return np.asarray(y == missing_label, dtype=bool)
+
+
+def _check_labels(y, missing_label, name="y", full_target=False):
+    """Class labels, with a hint when NaN or None marks unlabeled samples."""
+    if not _is_nan(missing_label):
+        unmarked = _is_missing(y, np.nan)
+        if unmarked.any():
+            raise ValueError(
+                f"{name} contains {int(unmarked.sum())} NaN or None labels, but "
+                f"missing_label={missing_label!r}. If they mark unlabeled "
+                "samples, pass missing_label=np.nan; otherwise drop those "
+                "samples."
+            )
+    check_classification_labels(y, name, full_target=full_target)
 
 
 def _check_initial_indices(initial, n):
@@ -154,11 +178,13 @@ class ActiveLearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
     classes_ : ndarray of shape (n_classes,)
         Labels the final classifier knows.
     labeled_indices_ : ndarray of shape (n_labeled,)
-        Rows of the ``X`` given to ``fit`` that were labeled, initial set
-        first, then in query order. Samples added by ``teach`` are not rows
-        of ``X`` and are not listed.
+        Row of each labeled sample in your data, aligned with ``X_labeled_``
+        and ``y_labeled_``: the rows of the ``X`` given to ``fit``, initial
+        set first, then in query order, then the samples added by ``teach``
+        (their ``indices``, or ids after every row seen when none are given).
     X_labeled_ : ndarray of shape (n_labeled, n_features)
-        The acquired training set, including samples added by ``teach``.
+        The acquired training set, including samples added by ``teach``
+        (of shape (n_labeled,) for raw documents).
     y_labeled_ : ndarray of shape (n_labeled,)
         Its labels.
     history_ : list of dict
@@ -170,6 +196,9 @@ class ActiveLearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         Number of query rounds run.
     n_features_in_ : int
         Number of features seen in ``fit``.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen in ``fit``, when ``X`` has string column
+        names (a DataFrame). The classifier is fitted with them too.
 
     See Also
     --------
@@ -220,13 +249,17 @@ class ActiveLearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         self.verbose = verbose
 
     # -- set-up -------------------------------------------------------------
-    def _make_strategy(self, rng):
+    def _strategy_param(self):
         strategy = UncertaintySampling() if self.strategy is None else self.strategy
         if not isinstance(strategy, QueryStrategy):
             raise TypeError(
                 "strategy must be a skactive QueryStrategy (e.g. "
                 f"UncertaintySampling()), got {type(strategy).__name__}."
             )
+        return strategy
+
+    def _make_strategy(self, rng):
+        strategy = self._strategy_param()
         if getattr(strategy, "refit", True) is False:
             raise ValueError(
                 "ActiveLearner retrains the classifier on the grown labeled set "
@@ -257,14 +290,26 @@ class ActiveLearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         ):
             raise ValueError("eval_set must be a tuple (X_eval, y_eval).")
 
-    def _validate_X_y(self, X, y, reset=True, ensure_min_samples=2):
+    def _validate_X(self, X, strategy, reset=True, ensure_min_samples=1):
+        # As the strategy validates it: raw documents stay documents when
+        # the strategy only hands them to a classifier that reads them.
+        return _validate_input(
+            self, X, estimator=strategy._get_estimator(),
+            raw_ok=not strategy._needs_features, owner=type(strategy).__name__,
+            reset=reset, accept_sparse=("csr",),
+            ensure_min_samples=ensure_min_samples)
+
+    def _validate_X_y(self, X, y, strategy, reset=True, ensure_min_samples=2):
         # y is checked apart from X: np.nan may mark missing labels, which
         # validate_data(X, y) would reject as non-finite.
-        X = validate_data(self, X, reset=reset, accept_sparse=("csr",),
-                          ensure_min_samples=ensure_min_samples)
+        X = self._validate_X(X, strategy, reset, ensure_min_samples)
         y = column_or_1d(y, warn=True)
         check_consistent_length(X, y)
         return X, y
+
+    def _strategy_input(self, X):
+        """``X`` with the column names of ``fit``'s DataFrame, if any."""
+        return _with_feature_names(X, getattr(self, "feature_names_in_", None))
 
     def _initial_indices(self, y, rng):
         n = y.shape[0]
@@ -300,6 +345,8 @@ class ActiveLearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
                 "oracle returned missing_label for a queried sample; it must "
                 "return a real label for every index."
             )
+        # Before they are stored: an integer y would silently truncate floats.
+        check_classification_labels(labels, "the labels returned by oracle")
         return labels
 
     # -- the loop -------------------------------------------------------------
@@ -309,7 +356,12 @@ class ActiveLearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
-            All samples: the initial labeled set and the pool.
+            All samples: the initial labeled set and the pool. With a
+            DataFrame, the classifier is fitted on DataFrames with its
+            columns. Raw documents (a list of str) are accepted when the
+            strategy only needs the classifier's predictions and the
+            classifier reads them, e.g.
+            ``make_pipeline(TfidfVectorizer(), LogisticRegression())``.
         y : array-like of shape (n_samples,)
             Labels. Fully labeled: a simulated oracle, only queried labels are
             used. With ``missing_label`` entries: the labeled rows start the
@@ -321,7 +373,7 @@ class ActiveLearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
             The fitted learner.
         """
         self._validate_params()
-        X, y = self._validate_X_y(X, y)
+        X, y = self._validate_X_y(X, y, self._strategy_param())
         rng = check_random_state(self.random_state)
         missing = _is_missing(y, self.missing_label)
         use_oracle = bool(missing.any())
@@ -341,11 +393,11 @@ class ActiveLearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
                     "y has no labeled sample; label at least one sample per "
                     "class to start the loop."
                 )
-            check_classification_targets(y[labeled])
+            _check_labels(y[labeled], self.missing_label)
             # Fixed-width strings would truncate longer labels from the oracle.
             y_known = y.astype(object) if y.dtype.kind in "US" else y.copy()
         else:
-            check_classification_targets(y)
+            _check_labels(y, self.missing_label, full_target=True)
             labeled = self._initial_indices(y, rng)
             y_known = y
         pool_mask = np.ones(X.shape[0], dtype=bool)
@@ -360,6 +412,9 @@ class ActiveLearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         # round queries min(batch_size, budget left) samples.
 
         strategy = self._make_strategy(rng)
+        # The strategy sees DataFrames when fit got one, so its classifier
+        # keeps the column names.
+        X_in = self._strategy_input(X)
         order = [np.asarray(labeled, dtype=np.intp)]
         history = []
         spent = 0
@@ -369,7 +424,7 @@ class ActiveLearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         for r in range(n_rounds + 1):
             lab = np.concatenate(order)
             t0 = time.perf_counter()
-            strategy.fit(X[lab], y_known[lab])
+            strategy.fit(_safe_indexing(X_in, lab), y_known[lab])
             fit_time = time.perf_counter() - t0
             entry = {
                 "round": r,
@@ -385,7 +440,7 @@ class ActiveLearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
             k = min(self.batch_size, self.budget - spent)
             pool_idx = np.flatnonzero(pool_mask)
             t0 = time.perf_counter()
-            picked = strategy._query_candidates(X, pool_idx, batch_size=k)
+            picked = strategy._query_candidates(X_in, pool_idx, batch_size=k)
             entry["query_time"] = time.perf_counter() - t0
             if use_oracle:
                 y_known[picked] = self._ask_oracle(picked)
@@ -404,6 +459,8 @@ class ActiveLearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         self.y_labeled_ = y_known[self.labeled_indices_]
         self.history_ = history
         self.n_iter_ = n_rounds
+        # Rows taught later without indices are numbered after X's rows.
+        self._n_rows = int(X.shape[0])
         return self
 
     # -- step-wise use ----------------------------------------------------
@@ -426,7 +483,42 @@ class ActiveLearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         k = self.batch_size if batch_size is None else batch_size
         return self.strategy_.query(X_pool, batch_size=k)
 
-    def teach(self, X_new, y_new):
+    def _taught_indices(self, indices, n_new, labeled):
+        """Row ids of taught samples: ``indices`` checked, or fresh ones."""
+        if indices is None:
+            # As if appended to the data: after X's rows and every id so far.
+            start = max(getattr(self, "_n_rows", 0),
+                        int(labeled.max()) + 1 if labeled.shape[0] else 0)
+            return np.arange(start, start + n_new, dtype=np.intp)
+        idx = np.asarray(indices)
+        if idx.ndim != 1 or idx.dtype.kind not in "iu" or idx.shape[0] != n_new:
+            raise ValueError(
+                f"indices must be a 1-d array of {n_new} integers, the row "
+                f"position of each taught sample in your data; got shape "
+                f"{idx.shape} and dtype {idx.dtype}."
+            )
+        if idx.min() < 0:
+            raise ValueError(
+                f"indices has negative entries {idx[idx < 0].tolist()}; row "
+                "positions are >= 0."
+            )
+        values, counts = np.unique(idx, return_counts=True)
+        if (counts > 1).any():
+            raise ValueError(
+                f"indices repeats rows {values[counts > 1].tolist()}; teach each "
+                "row once."
+            )
+        again = np.intersect1d(idx, labeled)
+        if again.shape[0]:
+            raise ValueError(
+                f"Rows {again.tolist()} are already labeled (see "
+                "labeled_indices_); a label cannot be taught twice: that would "
+                "be a correction, which this version does not support. Leave "
+                "those rows out."
+            )
+        return idx.astype(np.intp)
+
+    def teach(self, X_new, y_new, *, indices=None):
         """Add labeled samples and refit the strategy and classifier.
 
         The new labels are appended to everything taught before. Inputs are
@@ -437,21 +529,50 @@ class ActiveLearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         Parameters
         ----------
         X_new : array-like of shape (n_new, n_features)
+            The labeled samples.
         y_new : array-like of shape (n_new,)
+            Their labels.
+        indices : array-like of int of shape (n_new,) or None, default=None
+            Position of each sample in your data: the row of the ``X`` given
+            to ``fit``, or of the pool you query, e.g. ``query(X)``'s output
+            when ``X_new = X[idx]``. They join ``labeled_indices_``; a row
+            already there cannot be taught again. ``None`` numbers the
+            samples as if appended to the data: after the rows of ``fit``'s
+            ``X`` and after every index seen so far.
 
         Returns
         -------
         self : object
+            The learner, refitted.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sklearn.datasets import load_iris
+        >>> from skactive import ActiveLearner
+        >>> X, y = load_iris(return_X_y=True)
+        >>> al = ActiveLearner(batch_size=2, random_state=0)
+        >>> al = al.teach(X[[0, 50, 100]], y[[0, 50, 100]], indices=[0, 50, 100])
+        >>> pool = np.setdiff1d(np.arange(len(X)), al.labeled_indices_)
+        >>> idx = pool[al.query(X[pool])]
+        >>> al = al.teach(X[idx], y[idx], indices=idx)
+        >>> al.labeled_indices_[:3].tolist()
+        [0, 50, 100]
+        >>> len(al.labeled_indices_) == len(al.y_labeled_) == 5
+        True
         """
         fitted = hasattr(self, "estimator_")
-        X_new, y_new = self._validate_X_y(X_new, y_new, reset=not fitted,
-                                          ensure_min_samples=1)
-        check_classification_targets(y_new)
+        X_new, y_new = self._validate_X_y(
+            X_new, y_new, self.strategy_ if fitted else self._strategy_param(),
+            reset=not fitted, ensure_min_samples=1)
         if _is_missing(y_new, self.missing_label).any():
             raise ValueError(
                 f"y_new contains missing_label={self.missing_label!r}; teach "
                 "only real labels."
             )
+        _check_labels(y_new, self.missing_label, "y_new")
+        labeled = self.labeled_indices_ if fitted else np.empty(0, dtype=np.intp)
+        new_ids = self._taught_indices(indices, y_new.shape[0], labeled)
         if fitted:
             old, new = _label_kind(self.y_labeled_), _label_kind(y_new)
             if {old, new} == {"number", "string"}:
@@ -469,7 +590,7 @@ class ActiveLearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
             strategy = self._make_strategy(check_random_state(self.random_state))
             history = []
         t0 = time.perf_counter()
-        strategy.fit(X_all, y_all)
+        strategy.fit(self._strategy_input(X_all), y_all)
         history.append({
             "round": len(history),
             "n_labeled": int(y_all.shape[0]),
@@ -483,13 +604,20 @@ class ActiveLearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         self.estimator_ = strategy.estimator_
         self.classes_ = self.estimator_.classes_
         self.X_labeled_, self.y_labeled_ = X_all, y_all
+        self.labeled_indices_ = np.concatenate([labeled, new_ids])
         self.history_ = history
         if not fitted:
-            self.labeled_indices_ = np.empty(0, dtype=np.intp)
             self.n_iter_ = 0
         return self
 
     # -- delegation -------------------------------------------------------
+    def _checked_input(self, X):
+        """``X`` validated, as the final classifier was fitted on it."""
+        check_is_fitted(self)
+        X = self._validate_X(X, self.strategy_, reset=False)
+        names = getattr(self.estimator_, "feature_names_in_", None)
+        return X if names is None else _with_feature_names(X, names)
+
     @available_if(_estimator_has("predict"))
     def predict(self, X):
         """Predict with the classifier trained on the acquired labels.
@@ -502,8 +630,7 @@ class ActiveLearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         -------
         y_pred : ndarray of shape (n_samples,)
         """
-        check_is_fitted(self)
-        X = validate_data(self, X, reset=False, accept_sparse=("csr",))
+        X = self._checked_input(X)
         return self.estimator_.predict(X)
 
     @available_if(_estimator_has("predict_proba"))
@@ -518,8 +645,7 @@ class ActiveLearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         -------
         proba : ndarray of shape (n_samples, n_classes)
         """
-        check_is_fitted(self)
-        X = validate_data(self, X, reset=False, accept_sparse=("csr",))
+        X = self._checked_input(X)
         return self.estimator_.predict_proba(X)
 
     @available_if(_estimator_has("predict_log_proba"))
@@ -534,8 +660,7 @@ class ActiveLearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         -------
         log_proba : ndarray of shape (n_samples, n_classes)
         """
-        check_is_fitted(self)
-        X = validate_data(self, X, reset=False, accept_sparse=("csr",))
+        X = self._checked_input(X)
         return self.estimator_.predict_log_proba(X)
 
     @available_if(_estimator_has("decision_function"))
@@ -550,8 +675,7 @@ class ActiveLearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         -------
         scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
         """
-        check_is_fitted(self)
-        X = validate_data(self, X, reset=False, accept_sparse=("csr",))
+        X = self._checked_input(X)
         return self.estimator_.decision_function(X)
 
     def score(self, X, y, sample_weight=None):

@@ -315,7 +315,18 @@ def test_verbose_progress_bar(iris, capsys):
     X, y = iris
     active_learning_curve([RandomSampling()], X, y, batch_size=10, budget=10,
                           initial_size=5, n_repeats=1, verbose=True)
-    assert "active learning curves" in capsys.readouterr().err
+    assert "strategy runs" in capsys.readouterr().err
+
+
+def test_progress_bar_counts_strategy_runs_only(iris, capsys):
+    # 2 strategies x 3 repeats: 6 runs; the full-data reference fits (one
+    # per repeat and classifier) are not counted.
+    X, y = iris
+    active_learning_curve([RandomSampling(), UncertaintySampling()], X, y,
+                          batch_size=10, budget=10, initial_size=5, n_repeats=3,
+                          verbose=True)
+    err = capsys.readouterr().err
+    assert "6/6" in err and "9/9" not in err
 
 
 # -- serialisation -----------------------------------------------------------------
@@ -401,3 +412,140 @@ def test_full_score_uses_the_strategys_own_default_classifier():
     stump = DecisionTreeClassifier(max_depth=1, random_state=0).fit(X[::2], y[::2])
     np.testing.assert_allclose(np.ravel(res.full_score["tree"]),
                                stump.score(X[1::2], y[1::2]))
+
+
+# -- cache_dir: resuming an interrupted run --------------------------------------
+CACHE_SETTINGS = dict(batch_size=5, budget=10, initial_size=6, n_repeats=2,
+                      random_state=0)
+
+
+def _cache_strategies():
+    lr = LogisticRegression(max_iter=200)
+    return [RandomSampling(lr), UncertaintySampling(lr)]
+
+
+@pytest.fixture
+def counted_runs(monkeypatch):
+    """Counts the strategy runs computed; ``fail_at`` interrupts the n-th."""
+    from skactive.evaluation import _curves
+
+    state = {"calls": 0, "fail_at": None, "error": KeyboardInterrupt}
+    run = _curves._run_strategy
+
+    def counting(*args, **kwargs):
+        state["calls"] += 1
+        if state["calls"] == state["fail_at"]:
+            raise state["error"]()
+        return run(*args, **kwargs)
+
+    monkeypatch.setattr(_curves, "_run_strategy", counting)
+    return state
+
+
+def _assert_same_result(a, b):
+    assert a.strategies == b.strategies
+    np.testing.assert_array_equal(a.n_labeled, b.n_labeled)
+    for name in a.strategies:
+        np.testing.assert_array_equal(a.scores[name], b.scores[name])
+        np.testing.assert_array_equal(a.full_score[name], b.full_score[name])
+        np.testing.assert_array_equal(a.labeled_indices[name],
+                                      b.labeled_indices[name])
+    assert a.summary()[1]["deficiency"] == b.summary()[1]["deficiency"]
+
+
+def test_interrupted_curve_resumes_from_the_cache(iris, tmp_path, counted_runs):
+    X, y = iris
+    reference = active_learning_curve(_cache_strategies(), X, y, **CACHE_SETTINGS)
+    counted_runs.update(calls=0, fail_at=3)
+    with pytest.warns(UserWarning, match=(
+            "2 of 4 strategy runs finished and are cached in .*same arguments "
+            "and cache_dir to resume")):
+        with pytest.raises(KeyboardInterrupt):
+            active_learning_curve(_cache_strategies(), X, y, cache_dir=tmp_path,
+                                  **CACHE_SETTINGS)
+    counted_runs.update(calls=0, fail_at=None)
+    resumed = active_learning_curve(_cache_strategies(), X, y,
+                                    cache_dir=tmp_path, **CACHE_SETTINGS)
+    assert counted_runs["calls"] == 2  # only the runs that had not finished
+    _assert_same_result(resumed, reference)
+    # Everything cached now: nothing is recomputed, and no temp file is left.
+    counted_runs["calls"] = 0
+    again = active_learning_curve(_cache_strategies(), X, y, cache_dir=tmp_path,
+                                  **CACHE_SETTINGS)
+    assert counted_runs["calls"] == 0
+    _assert_same_result(again, reference)
+    assert not list(tmp_path.rglob("*.tmp"))
+
+
+def test_failed_curve_keeps_finished_runs(iris, tmp_path, counted_runs):
+    X, y = iris
+    counted_runs.update(fail_at=2, error=RuntimeError)
+    with pytest.warns(UserWarning, match="1 of 4 strategy runs finished"):
+        with pytest.raises(RuntimeError):
+            active_learning_curve(_cache_strategies(), X, y, cache_dir=tmp_path,
+                                  **CACHE_SETTINGS)
+    counted_runs.update(calls=0, fail_at=None)
+    active_learning_curve(_cache_strategies(), X, y, cache_dir=tmp_path,
+                          **CACHE_SETTINGS)
+    assert counted_runs["calls"] == 3
+
+
+def test_interrupt_without_cache_says_how_to_keep_runs(iris, counted_runs):
+    X, y = iris
+    counted_runs["fail_at"] = 4
+    with pytest.warns(UserWarning, match="after 3 of 4 strategy runs.*cache_dir="):
+        with pytest.raises(KeyboardInterrupt):
+            active_learning_curve(_cache_strategies(), X, y, **CACHE_SETTINGS)
+
+
+def test_cache_reruns_what_changed_and_reuses_repeats(iris, tmp_path, counted_runs):
+    X, y = iris
+    active_learning_curve(_cache_strategies(), X, y, cache_dir=tmp_path,
+                          **CACHE_SETTINGS)
+    assert counted_runs["calls"] == 4
+    # More repeats: the first two are the same runs (same seeds).
+    counted_runs["calls"] = 0
+    more = dict(CACHE_SETTINGS, n_repeats=3)
+    three = active_learning_curve(_cache_strategies(), X, y, cache_dir=tmp_path,
+                                  **more)
+    assert counted_runs["calls"] == 2
+    _assert_same_result(three, active_learning_curve(_cache_strategies(), X, y,
+                                                     **more))
+    # Another budget, other data or another strategy parameter: new runs.
+    for kwargs, X_, strategies in [
+        (dict(CACHE_SETTINGS, budget=15), X, _cache_strategies()),
+        (CACHE_SETTINGS, X + 1.0, _cache_strategies()),
+        (CACHE_SETTINGS, X, [RandomSampling(LogisticRegression(C=0.5)),
+                             UncertaintySampling(LogisticRegression())]),
+    ]:
+        counted_runs["calls"] = 0
+        active_learning_curve(strategies, X_, y, cache_dir=tmp_path, **kwargs)
+        assert counted_runs["calls"] == 4
+
+
+def test_cache_with_parallel_jobs(iris, tmp_path):
+    X, y = iris
+    parallel = active_learning_curve(_cache_strategies(), X, y, n_jobs=2,
+                                     cache_dir=tmp_path, **CACHE_SETTINGS)
+    assert len(list(tmp_path.rglob("*.pkl"))) == 4 + 2  # runs + reference fits
+    loaded = active_learning_curve(_cache_strategies(), X, y, cache_dir=tmp_path,
+                                   **CACHE_SETTINGS)
+    _assert_same_result(loaded, parallel)
+
+
+def test_cache_needs_hashable_parameters(iris, tmp_path):
+    from skactive import IDMR
+
+    X, y = iris
+    with pytest.raises(TypeError, match="module level"):
+        active_learning_curve([IDMR(binner=lambda X: (X[:, 0] > 0).astype(int))],
+                              X, y, cache_dir=tmp_path, **CACHE_SETTINGS)
+
+
+# -- what deficiency means, where it is shown -------------------------------------
+def test_deficiency_is_defined_where_it_is_shown():
+    for doc in (ActiveLearningCurveResult.__doc__,
+                ActiveLearningCurveResult.summary.__doc__):
+        assert "Below 1" in doc and "lower is better" in doc
+        assert "negative" in doc and "full-data score" in doc
+    assert "negative exactly when" in deficiency.__doc__

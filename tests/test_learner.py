@@ -1,6 +1,7 @@
 """Behaviour of the ActiveLearner meta-estimator."""
 
 import pickle
+import re
 
 import numpy as np
 import pytest
@@ -418,3 +419,86 @@ def test_loop_does_not_depend_on_pool_copying(data):
         cand = np.arange(30, len(X))
         np.testing.assert_array_equal(s._query_candidates(X, cand, 7),
                                       cand[s.query(X[cand], 7)])
+
+
+# -- labeled_indices_ and teach(indices=) ----------------------------------------
+def _assert_aligned(al, X, y):
+    """labeled_indices_ lists, in order, the rows of X_labeled_ / y_labeled_."""
+    assert al.labeled_indices_.shape == al.y_labeled_.shape
+    np.testing.assert_array_equal(al.X_labeled_, X[al.labeled_indices_])
+    np.testing.assert_array_equal(al.y_labeled_, y[al.labeled_indices_])
+
+
+def test_teach_with_indices_extends_labeled_indices(data):
+    X, y = data
+    al = ActiveLearner(UncertaintySampling(), batch_size=5, budget=10,
+                       random_state=0).fit(X, y)
+    n_fit = al.labeled_indices_.shape[0]
+    pool = np.setdiff1d(np.arange(len(X)), al.labeled_indices_)
+    rows = pool[al.query(X[pool])]
+    al.teach(X[rows], y[rows], indices=rows)
+    np.testing.assert_array_equal(al.labeled_indices_[n_fit:], rows)
+    _assert_aligned(al, X, y)
+
+
+def test_stepwise_loop_from_scratch_lists_the_taught_rows(data):
+    X, y = data
+    al = ActiveLearner(UncertaintySampling(), batch_size=4, random_state=0)
+    start = np.concatenate([np.flatnonzero(y == c)[:2] for c in range(3)])
+    al.teach(X[start], y[start], indices=start)
+    for _ in range(3):
+        pool = np.setdiff1d(np.arange(len(X)), al.labeled_indices_)
+        rows = pool[al.query(X[pool])]
+        al.teach(X[rows], y[rows], indices=rows)
+    assert al.labeled_indices_.shape == (18,)
+    _assert_aligned(al, X, y)
+
+
+def test_teach_without_indices_appends_fresh_ids(data):
+    X, y = data
+    al = ActiveLearner(UncertaintySampling(), batch_size=5, budget=10,
+                       random_state=0).fit(X[:200], y[:200])
+    # After the 200 rows of fit's X, as if appended to the data.
+    al.teach(X[200:202], y[200:202])
+    np.testing.assert_array_equal(al.labeled_indices_[-2:], [200, 201])
+    al.teach(X[[250]], y[[250]], indices=[250])
+    al.teach(X[[260]], y[[260]])
+    np.testing.assert_array_equal(al.labeled_indices_[-2:], [250, 251])
+    assert al.labeled_indices_.shape == al.y_labeled_.shape
+    # From scratch: 0, 1, ...
+    fresh = ActiveLearner(UncertaintySampling()).teach(X[:9], y[:9])
+    np.testing.assert_array_equal(fresh.labeled_indices_, np.arange(9))
+
+
+@pytest.mark.parametrize("indices, match", [
+    ([1, 2, 3], "1-d array of 2 integers"),
+    ([[1], [2]], "1-d array of 2 integers"),
+    ([1.0, 2.0], "1-d array of 2 integers"),
+    ([-1, 290], r"negative entries \[-1\]"),
+    ([290, 290], r"repeats rows \[290\]"),
+    (["a", "b"], "1-d array of 2 integers"),
+])
+def test_teach_rejects_bad_indices(data, indices, match):
+    X, y = data
+    al = ActiveLearner(UncertaintySampling(), budget=10, random_state=0).fit(X, y)
+    with pytest.raises(ValueError, match=match):
+        al.teach(X[:2], y[:2], indices=indices)
+
+
+def test_teach_refuses_relabeling_and_keeps_state(data):
+    X, y = data
+    al = ActiveLearner(UncertaintySampling(), budget=10, random_state=0).fit(X, y)
+    before = (al.labeled_indices_.copy(), al.X_labeled_.copy(),
+              al.y_labeled_.copy(), al.predict(X))
+    taken = np.sort(al.labeled_indices_[[0, 3]])
+    free = np.setdiff1d(np.arange(len(X)), al.labeled_indices_)[0]
+    rows = np.array([taken[1], free, taken[0]])
+    msg = (re.escape(f"Rows {taken.tolist()} are already labeled")
+           + ".*cannot be taught twice.*correction")
+    with pytest.raises(ValueError, match=msg):
+        al.teach(X[rows], y[rows], indices=rows)
+    with pytest.raises(ValueError, match=rf"repeats rows \[{free}\]"):
+        al.teach(X[[free, free]], y[[free, free]], indices=[free, free])
+    after = (al.labeled_indices_, al.X_labeled_, al.y_labeled_, al.predict(X))
+    for b, a in zip(before, after):
+        np.testing.assert_array_equal(b, a)

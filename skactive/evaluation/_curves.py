@@ -3,6 +3,9 @@
 import json
 import numbers
 import os
+import pickle
+import tempfile
+import warnings
 
 import numpy as np
 from joblib import Parallel, delayed
@@ -13,7 +16,13 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from tqdm.auto import tqdm
 
-from ..base import QueryStrategy, _check_positive_int
+from .._version import __version__
+from ..base import (
+    QueryStrategy,
+    _check_classifier,
+    _check_positive_int,
+    check_classification_labels,
+)
 from ..learner import ActiveLearner
 from ..strategies import RandomSampling
 from ..utils import seed_random_states
@@ -146,6 +155,67 @@ def _split(X, y, X_test, y_test, test_size, seed):
     return X_tr, y_tr, X_te, y_te
 
 
+# -- the run cache --------------------------------------------------------------
+class _RunCache:
+    """Finished runs of one experiment, one pickle per run under ``path``.
+
+    Each file is written to a temporary name and moved into place with
+    :func:`os.replace`, so an interruption leaves either the whole run or
+    nothing, never a truncated file that a later call would trust.
+    """
+
+    def __init__(self, cache_dir, experiment):
+        self.path = os.path.join(os.fspath(cache_dir), experiment)
+        os.makedirs(self.path, exist_ok=True)
+
+    def _file(self, key):
+        return os.path.join(self.path, f"{key}.pkl")
+
+    def load(self, key):
+        """The cached output of run ``key``, or None."""
+        try:
+            with open(self._file(key), "rb") as f:
+                return pickle.load(f)
+        except Exception:  # not run yet, or unreadable: run it (again)
+            return None
+
+    def save(self, key, output):
+        fd, tmp = tempfile.mkstemp(dir=self.path, suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                pickle.dump(output, f, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, self._file(key))
+        except BaseException:
+            os.unlink(tmp)
+            raise
+
+
+def _cache_key(what, value):
+    try:
+        return _hash(value)
+    except Exception as exc:  # e.g. a lambda, which pickle cannot name
+        raise TypeError(
+            f"cache_dir identifies runs by joblib.hash of their settings, but "
+            f"{what} cannot be hashed ({exc}). Define functions passed as "
+            "parameters at module level (not as lambdas or closures), or "
+            "leave cache_dir=None."
+        ) from exc
+
+
+def _interrupted_message(n_done, n_runs, cache):
+    if cache is None:
+        return (
+            f"active_learning_curve stopped after {n_done} of {n_runs} "
+            "strategy runs finished; their results are lost. Pass "
+            "cache_dir=... to keep finished runs on disk and resume from them."
+        )
+    return (
+        f"active_learning_curve stopped: {n_done} of {n_runs} strategy runs "
+        f"finished and are cached in {cache.path}; call it again with the "
+        "same arguments and cache_dir to resume."
+    )
+
+
 # -- the result ---------------------------------------------------------------
 def _to_jsonable(value):
     if isinstance(value, np.ndarray):
@@ -206,7 +276,14 @@ class ActiveLearningCurveResult:
     deficiency : dict of str to float, or None
         :func:`deficiency` of the repeat-averaged curve against random's
         repeat-averaged curve, with the mean full-data score of the
-        strategy's classifier; ``None`` without a random baseline.
+        strategy's classifier: the area between the strategy's curve and
+        the full-data score, divided by that area for random sampling.
+        Below 1 the strategy closes the gap to the full-data score faster
+        than random (lower is better; random itself scores 1). It is
+        negative when the strategy's curve averages above the full-data
+        score while random's stays below it, i.e. the strategy's labeled
+        subsets beat training on all the data. ``None`` without a random
+        baseline.
     final_score : dict of str to ndarray of shape (n_repeats,)
         Score after the whole budget is spent.
     full_score : dict of str to ndarray of shape (n_repeats,)
@@ -314,9 +391,18 @@ class ActiveLearningCurveResult:
             Keys ``strategy``, ``aubc_mean``, ``aubc_std`` (population
             standard deviation over repeats), ``aubc_vs_random`` (relative
             AUBC, a fraction; None without a random baseline),
-            ``deficiency`` (None without a random baseline),
-            ``final_score`` (mean over repeats), ``final_score_std`` and
-            ``sec_per_query`` (mean seconds per query round).
+            ``deficiency``, ``final_score`` (mean over repeats),
+            ``final_score_std`` and ``sec_per_query`` (mean seconds per
+            query round).
+
+            ``deficiency`` (None without a random baseline) is how much of
+            random sampling's shortfall from the full-data score the
+            strategy keeps: the area between its curve and the score of the
+            classifier trained on the whole training set, over the same area
+            for random (:func:`deficiency`). Below 1 is better than random,
+            lower is better, random is 1. A negative value means the
+            strategy's curve averages above the full-data score (while
+            random's averages below it).
         """
         rows = []
         for k in self.scores:
@@ -495,6 +581,7 @@ def active_learning_curve(
     n_jobs=None,
     random_state=0,
     verbose=False,
+    cache_dir=None,
 ):
     """Learning curves of query strategies, repeated and paired.
 
@@ -545,7 +632,20 @@ def active_learning_curve(
         Seeds the repeats. An int makes the result reproducible (apart from
         the timings), whatever ``n_jobs``.
     verbose : bool, default=False
-        Show a progress bar over the runs.
+        Show a progress bar over the strategy runs (one per strategy and
+        repeat; the full-data reference fits are not counted).
+    cache_dir : str, os.PathLike or None, default=None
+        Folder where every finished run (one strategy in one repeat, and
+        each full-data reference fit) is saved as soon as it finishes, in a
+        subfolder named by a hash of the data and the settings. A later call
+        with the same arguments loads those runs instead of recomputing
+        them, with the same result, so an interrupted call resumes where it
+        stopped; more repeats reuse the ones already run. Runs are
+        identified by :func:`joblib.hash` of the data, the strategy's and
+        classifier's parameters, the repeat's seed and the settings (a
+        function parameter by its module and name, so rename it or use a
+        new folder when you change its code). The files are pickles: only
+        point ``cache_dir`` at a folder you trust. ``None`` keeps nothing.
 
     Returns
     -------
@@ -573,6 +673,18 @@ def active_learning_curve(
     (2, 5)
     >>> [row["strategy"] for row in result.summary()]
     ['random', 'margin']
+
+    With ``cache_dir`` an interrupted call (Ctrl-C, a crash) loses no
+    finished run: calling again resumes.
+
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     first = active_learning_curve([RandomSampling()], X, y, budget=10,
+    ...                                   n_repeats=2, cache_dir=tmp)
+    ...     again = active_learning_curve([RandomSampling()], X, y, budget=10,
+    ...                                   n_repeats=2, cache_dir=tmp)  # loaded
+    >>> (again.scores["RandomSampling"] == first.scores["RandomSampling"]).all()
+    np.True_
     """
     strategies = _check_strategies(strategies)
     n_repeats = _check_positive_int(n_repeats, "n_repeats")
@@ -604,6 +716,13 @@ def active_learning_curve(
     ActiveLearner(**params)._validate_params()
     X = np.asarray(X) if not hasattr(X, "shape") else X
     y = np.asarray(y)
+    # Checked here, not inside the first job, so a regression target or a
+    # regressor fails with a clear message before anything runs.
+    check_classification_labels(y, full_target=True)
+    if y_test is not None:
+        check_classification_labels(np.asarray(y_test), "y_test", full_target=True)
+    for name, s in strategies.items():
+        _check_classifier(s._get_estimator(), f"strategies[{name!r}]")
 
     rng = check_random_state(random_state)
     seeds = rng.randint(np.iinfo(np.int32).max, size=n_repeats)
@@ -619,27 +738,69 @@ def active_learning_curve(
         estimators.setdefault(key, est)
         est_key[name] = key
 
-    jobs = []
+    cache = None
+    if cache_dir is not None:
+        # The experiment: everything but the strategies, the seeds and
+        # n_repeats, so that more repeats or strategies reuse finished runs.
+        experiment = _cache_key("scoring", (
+            "skactive.active_learning_curve", __version__,
+            _hash((X, y, X_test, y_test)),
+            None if X_test is not None else test_size,
+            batch_size, budget, initial_size, initial, scoring,
+        ))
+        cache = _RunCache(cache_dir, experiment)
+
+    jobs = []  # (tag, cache key, job)
     for r, seed in enumerate(seeds):
         X_tr, y_tr, X_te, y_te = splits[r]
         for key, est in estimators.items():
-            jobs.append((("full", r, key),
+            run_key = None if cache is None else _hash(("full", key, int(seed)))
+            jobs.append((("full", r, key), run_key,
                          delayed(_run_full)(est, X_tr, y_tr, X_te, y_te,
                                             int(seed), scoring)))
         for name, s in strategies.items():
-            jobs.append((("curve", r, name),
+            run_key = None if cache is None else _cache_key(
+                f"strategies[{name!r}]", ("curve", clone(s), int(seed)))
+            jobs.append((("curve", r, name), run_key,
                          delayed(_run_strategy)(s, X_tr, y_tr, X_te, y_te,
                                                 int(seed), params)))
 
-    parallel = Parallel(n_jobs=n_jobs, return_as="generator")
-    outputs = parallel(job for _, job in jobs)
-    bar = tqdm(total=len(jobs), desc="active learning curves",
-               disable=not verbose, unit="run")
     results = {}
-    try:
-        for (tag, _), out in zip(jobs, outputs):
+    pending = []
+    for tag, run_key, job in jobs:
+        out = None if cache is None else cache.load(run_key)
+        if out is None:
+            pending.append((tag, run_key, job))
+        else:
             results[tag] = out
-            bar.update(1)
+
+    def n_finished():
+        return sum(tag[0] == "curve" for tag in results)
+
+    # The bar counts what it says: strategy runs, not the reference fits.
+    n_runs = n_repeats * len(strategies)
+    bar = tqdm(total=n_runs, initial=n_finished(), desc="strategy runs",
+               disable=not verbose, unit="run")
+    try:
+        # The generator yields in submission order as each job finishes,
+        # so every run is saved as soon as it is done.
+        outputs = Parallel(n_jobs=n_jobs, return_as="generator")(
+            job for _, _, job in pending)
+        for (tag, run_key, _), out in zip(pending, outputs):
+            if cache is not None:
+                cache.save(run_key, out)
+            results[tag] = out
+            if tag[0] == "curve":
+                bar.update(1)
+    except KeyboardInterrupt:
+        warnings.warn(_interrupted_message(n_finished(), n_runs, cache),
+                      UserWarning, stacklevel=2)
+        raise
+    except Exception:
+        if cache is not None and n_finished():
+            warnings.warn(_interrupted_message(n_finished(), n_runs, cache),
+                          UserWarning, stacklevel=2)
+        raise
     finally:
         bar.close()
 

@@ -239,8 +239,17 @@ def deficiency(curve, random_curve, full_score):
         deficiency = sum_t (a_full - a_s(t)) / sum_t (a_full - a_rand(t))
 
     A value below 1 means the strategy approaches the full-data score faster
-    than random sampling on average over the curve, above 1 slower. Both
-    curves must be measured at the same budget steps.
+    than random sampling on average over the curve, above 1 slower; random
+    sampling itself scores 1. Both curves must be measured at the same
+    budget steps.
+
+    The value is negative exactly when one curve averages above
+    ``full_score`` and the other below it. Usually random's curve is below,
+    and a negative deficiency means the strategy's curve averages above the
+    score of the model trained on all the data (its labeled subsets beat
+    the full training set, e.g. with noisy labels). When random's curve
+    averages above ``full_score`` the denominator is negative and the ratio
+    no longer ranks strategies (lower is not better).
 
     Parameters
     ----------

@@ -134,6 +134,9 @@ class QueryByCommittee(ScoreQueryMixin, QueryStrategy):
     (3,)
     """
 
+    # Only the members read X: raw documents pass through to a Pipeline.
+    _needs_features = False
+
     def __init__(
         self,
         estimator=None,

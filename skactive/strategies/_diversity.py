@@ -667,6 +667,8 @@ class DensityWeighted(UncertaintySampling):
 
     # The density is relative to the whole pool: no block-wise dask scoring.
     _blockwise_scores = False
+    # The density compares feature vectors (UncertaintySampling's does not).
+    _needs_features = True
 
     def __init__(self, estimator=None, *, measure="entropy", beta=1.0,
                  metric="cosine", gamma=None, max_reference=2000, chunk_size=None,

@@ -47,5 +47,8 @@ class RandomSampling(QueryStrategy):
     ((3,), 3)
     """
 
+    # X is only handed to the classifier: raw documents pass through.
+    _needs_features = False
+
     def _query(self, X_pool, batch_size, rng):
         return rng.choice(X_pool.shape[0], size=batch_size, replace=False)

@@ -127,6 +127,9 @@ class UncertaintySampling(ScoreQueryMixin, QueryStrategy):
     array([1, 3])
     """
 
+    # Only the classifier reads X: raw documents pass through to a Pipeline.
+    _needs_features = False
+
     def __init__(
         self,
         estimator=None,
@@ -185,7 +188,8 @@ class UncertaintySampling(ScoreQueryMixin, QueryStrategy):
         method = self._response_method
         n = X_pool.shape[0]
         n_out = len(self.classes_)
-        rows = chunk_rows(8 * (n_out + X_pool.shape[1]), n, self.chunk_size)
+        width = X_pool.shape[1] if X_pool.ndim == 2 else 1  # 1-d: documents
+        rows = chunk_rows(8 * (n_out + width), n, self.chunk_size)
         if rows >= n:
             return self._score_block(getattr(est, method)(X_pool), method)
         scores = np.empty(n)

@@ -170,6 +170,7 @@ def vstack_rows(A, B):
     Parameters
     ----------
     A, B : ndarray or sparse matrix with the same number of columns
+        Or two 1-d arrays (e.g. raw documents), which are concatenated.
 
     Returns
     -------
@@ -177,4 +178,6 @@ def vstack_rows(A, B):
     """
     if sp.issparse(A) or sp.issparse(B):
         return sp.vstack([A, B], format="csr")
+    if np.ndim(A) == 1 and np.ndim(B) == 1:
+        return np.concatenate([A, B])
     return np.vstack([A, B])
