@@ -576,6 +576,10 @@ def build_parser():
     cmp.add_argument("--json", metavar="FILE", default=None,
                      help="save the full results, with their provenance, as "
                      "JSON; its directory must exist")
+    cmp.add_argument("--cache-dir", metavar="DIR", default=None,
+                     help="keep every finished run in DIR (created if "
+                     "missing); the same command run again, e.g. after Ctrl-C, "
+                     "resumes from them")
     cmp.add_argument("--quiet", action="store_true",
                      help="no progress bar")
     cmp.set_defaults(func=_compare, subparser=cmp)
@@ -1017,13 +1021,25 @@ def _compare(args, parser):
     # Usage errors were caught above; a ValueError from inside the run is a
     # bug and keeps its traceback.
     with threadpool_limits(limits=1):
-        result = active_learning_curve(
-            strategies, data.X_train, data.y_train, data.X_test,
-            data.y_test, batch_size=args.batch_size, budget=budget,
-            initial_size=initial_size, n_repeats=args.repeats,
-            n_jobs=args.n_jobs, random_state=args.random_state,
-            verbose=not args.quiet,
-        )
+        try:
+            result = active_learning_curve(
+                strategies, data.X_train, data.y_train, data.X_test,
+                data.y_test, batch_size=args.batch_size, budget=budget,
+                initial_size=initial_size, n_repeats=args.repeats,
+                n_jobs=args.n_jobs, random_state=args.random_state,
+                verbose=not args.quiet, cache_dir=args.cache_dir,
+            )
+        except KeyboardInterrupt:
+            # active_learning_curve has warned how many runs finished; say
+            # what that means here instead of a traceback.
+            if args.cache_dir is None:
+                hint = ("finished runs are lost; add --cache-dir DIR to keep "
+                        "them and resume")
+            else:
+                hint = (f"finished runs are kept in {args.cache_dir}; run the "
+                        "same command again to resume")
+            print(f"\nskactive: interrupted: {hint}.", file=sys.stderr)
+            return 130
     rows = result.summary()
     for row in rows:
         if row["strategy"] == ORACLE:

@@ -545,3 +545,48 @@ def test_explanation_says_when_a_loser_ends_above_random():
     assert ("entropy ends above random, though (final score 0.8200 against "
             "0.7200): the loss is in the early rounds.") in text
     assert "every difference to random is larger than its std" in text
+
+
+def test_interrupted_compare_resumes_from_the_cache_dir(capsys, tmp_path, monkeypatch):
+    """Ctrl-C keeps the finished runs under --cache-dir; the same command resumes."""
+    from skactive.evaluation import _curves
+
+    args = [*TINY, "--strategies", "random,margin", "--json"]
+    assert main([*args, str(tmp_path / "ref.json")]) == 0
+    reference = ActiveLearningCurveResult.from_json(str(tmp_path / "ref.json"))
+    state = {"calls": 0, "fail_at": 3}
+    run = _curves._run_strategy
+
+    def counting(*a, **k):
+        state["calls"] += 1
+        if state["calls"] == state["fail_at"]:
+            raise KeyboardInterrupt
+        return run(*a, **k)
+
+    monkeypatch.setattr(_curves, "_run_strategy", counting)
+    cache = ["--cache-dir", str(tmp_path / "cache")]
+    capsys.readouterr()
+    with pytest.warns(UserWarning, match="2 of 4 strategy runs finished"):
+        assert main([*args, str(tmp_path / "a.json"), *cache]) == 130
+    err = capsys.readouterr().err
+    assert "interrupted" in err and "run the same command again" in err
+    assert not (tmp_path / "a.json").exists()
+    state.update(calls=0, fail_at=None)
+    assert main([*args, str(tmp_path / "b.json"), *cache]) == 0
+    assert state["calls"] == 2  # only the runs that had not finished
+    resumed = ActiveLearningCurveResult.from_json(str(tmp_path / "b.json"))
+    for name in ("random", "margin"):
+        np.testing.assert_array_equal(resumed.scores[name], reference.scores[name])
+
+
+def test_interrupted_compare_without_cache_dir_says_how_to_keep_runs(
+        capsys, monkeypatch):
+    from skactive.evaluation import _curves
+
+    def interrupted(*a, **k):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(_curves, "_run_strategy", interrupted)
+    with pytest.warns(UserWarning, match="0 of 4 strategy runs"):
+        assert main([*TINY, "--strategies", "random,margin"]) == 130
+    assert "add --cache-dir DIR" in capsys.readouterr().err
