@@ -228,8 +228,19 @@ def test_learner_distribution_errors(digits_runs):
     # Labels still work: y_labeled_ holds the taught samples too.
     dist = learner_distribution(taught)
     assert dist.n_labeled[-1] == 23 and dist.counts[-1].sum() == 23
-    with pytest.raises(ValueError, match="added by teach"):
+    with pytest.raises(ValueError, match="taught without indices"):
         learner_distribution(taught, np.zeros(len(y), dtype=int))
+    # Taught with their rows, the samples are read in the bins.
+    with_rows = ActiveLearner(RandomSampling(LogisticRegression(max_iter=300)),
+                              batch_size=10, budget=10, initial_size=10,
+                              random_state=0).fit(X, y)
+    free = np.setdiff1d(np.arange(len(y)), with_rows.labeled_indices_)[:3]
+    with_rows.teach(X[free], y[free], indices=free)
+    bins = np.arange(len(y)) % 2
+    dist = learner_distribution(with_rows, bins)
+    assert dist.counts[-1].sum() == 23
+    np.testing.assert_array_equal(
+        dist.counts[-1], np.bincount(bins[with_rows.labeled_indices_]))
 
 
 # -- plotting -------------------------------------------------------------------------

@@ -336,9 +336,10 @@ def learner_distribution(learner, bins=None, *, categories=None):
         A fitted :class:`~skactive.ActiveLearner`.
     bins : array-like of shape (n_samples,) or None, default=None
         ``None`` uses the acquired labels (``learner.y_labeled_``). Otherwise
-        one bin per row of the ``X`` given to ``fit`` (e.g.
-        ``KMeans(5).fit_predict(X)`` or binned sentence lengths), read at
-        ``learner.labeled_indices_``.
+        one bin per row of your data (e.g. ``KMeans(5).fit_predict(X)`` or
+        binned sentence lengths), read at ``learner.labeled_indices_``: rows
+        of the ``X`` given to ``fit``, and the ``indices`` of samples added
+        by ``teach``.
     categories : array-like or None, default=None
         See :func:`acquisition_distribution`. For labels, pass
         ``np.unique(y)`` to compare strategies that may miss a class.
@@ -376,17 +377,13 @@ def learner_distribution(learner, bins=None, *, categories=None):
     else:
         bins = _check_values(bins, "bins")
         idx = np.asarray(learner.labeled_indices_)
-        if n_labeled and n_labeled[-1] > idx.shape[0]:
-            raise ValueError(
-                f"the learner has {n_labeled[-1]} labeled samples but only "
-                f"{idx.shape[0]} are rows of X (samples added by teach are "
-                "not); bins can only describe rows of X. Use bins=None for "
-                "labels."
-            )
         if idx.shape[0] and idx.max() >= bins.shape[0]:
             raise ValueError(
                 f"bins has {bins.shape[0]} entries but the learner labeled row "
-                f"{idx.max()}; give one bin per row of the X passed to fit."
+                f"{idx.max()}; give one bin per row of your data. Samples "
+                "taught without indices are numbered after the rows of the X "
+                "passed to fit: teach them with indices=their rows, or use "
+                "bins=None for labels."
             )
         values = bins[idx]
     return acquisition_distribution(values, n_labeled, categories=categories)
