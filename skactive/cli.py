@@ -32,6 +32,7 @@ versions, seeds, machine) in ``params["provenance"]``.
 """
 
 import argparse
+import contextlib
 import os
 import shlex
 import sys
@@ -960,6 +961,32 @@ def _provenance(argv, args, result):
     return provenance
 
 
+
+@contextlib.contextmanager
+def _quiet_svc_deprecation():
+    """Silence scikit-learn 1.9's deprecation of ``SVC(probability=True)``.
+
+    Its replacement, ``CalibratedClassifierCV``, cross-validates and fails on
+    an initial set of one or two samples per class, so ``--classifier svm``
+    keeps Platt scaling; the warning would be printed at every fit.
+    """
+    message = "The `probability` parameter was deprecated"
+    saved = os.environ.get("PYTHONWARNINGS")
+    # --n-jobs workers are new processes: they read the filter from the
+    # environment.
+    os.environ["PYTHONWARNINGS"] = ",".join(
+        filter(None, [saved, f"ignore:{message}:FutureWarning"]))
+    try:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", category=FutureWarning,
+                                    message=message)
+            yield
+    finally:
+        if saved is None:
+            del os.environ["PYTHONWARNINGS"]
+        else:
+            os.environ["PYTHONWARNINGS"] = saved
+
 def _compare(args, parser):
     from .evaluation import active_learning_curve
 
@@ -1020,7 +1047,7 @@ def _compare(args, parser):
 
     # Usage errors were caught above; a ValueError from inside the run is a
     # bug and keeps its traceback.
-    with threadpool_limits(limits=1):
+    with threadpool_limits(limits=1), _quiet_svc_deprecation():
         try:
             result = active_learning_curve(
                 strategies, data.X_train, data.y_train, data.X_test,

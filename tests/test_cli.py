@@ -590,3 +590,17 @@ def test_interrupted_compare_without_cache_dir_says_how_to_keep_runs(
     with pytest.warns(UserWarning, match="0 of 4 strategy runs"):
         assert main([*TINY, "--strategies", "random,margin"]) == 130
     assert "add --cache-dir DIR" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("n_jobs", ["1", "2"])
+def test_svm_runs_without_a_warning_per_fit(capfd, recwarn, n_jobs):
+    """sklearn 1.9 deprecates SVC(probability=True): no FutureWarning per fit."""
+    import os
+
+    before = os.environ.get("PYTHONWARNINGS")
+    assert main([*TINY, "--classifier", "svm", "--strategies", "random,margin",
+                 "--n-jobs", n_jobs]) == 0
+    # capfd: the --n-jobs workers write to the process's stderr.
+    assert "FutureWarning" not in capfd.readouterr().err
+    assert not [w for w in recwarn if issubclass(w.category, FutureWarning)]
+    assert os.environ.get("PYTHONWARNINGS") == before
