@@ -549,3 +549,19 @@ def test_deficiency_is_defined_where_it_is_shown():
         assert "Below 1" in doc and "lower is better" in doc
         assert "negative" in doc and "full-data score" in doc
     assert "negative exactly when" in deficiency.__doc__
+
+
+def test_json_defines_every_summary_number(iris):
+    """A reader of the JSON sees what each summary number means, deficiency included."""
+    from skactive.evaluation._curves import SUMMARY_DEFINITIONS
+
+    X, y = iris
+    result = active_learning_curve(
+        {"random": RandomSampling(), "margin": UncertaintySampling(measure="margin")},
+        X, y, batch_size=5, budget=10, initial_size=6, n_repeats=1)
+    data = json.loads(result.to_json())
+    assert set(data["summary_definitions"]) == set(data["summary"][0]) - {"strategy"}
+    assert "negative" in data["summary_definitions"]["deficiency"]
+    assert data["summary_definitions"] == SUMMARY_DEFINITIONS
+    # Still read back.
+    ActiveLearningCurveResult.from_json(result.to_json())

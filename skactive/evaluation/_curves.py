@@ -216,6 +216,26 @@ def _interrupted_message(n_done, n_runs, cache):
     )
 
 
+#: What each column of :meth:`ActiveLearningCurveResult.summary` means; the
+#: JSON files carry it, so their numbers are defined where they are read.
+SUMMARY_DEFINITIONS = {
+    "aubc_mean": "area under the test-score curve over the budget, budget "
+                 "axis normalised to [0, 1] (the mean score over the budget), "
+                 "averaged over repeats; higher is better",
+    "aubc_std": "standard deviation of the AUBC over repeats",
+    "aubc_vs_random": "mean AUBC relative to random sampling's, minus one "
+                      "(0.05: 5 % above random); paired over repeats",
+    "deficiency": "area between the full-data score and the strategy's mean "
+                  "curve, divided by the same area for random sampling: 1 is "
+                  "random, below 1 better, lower is better; negative when the "
+                  "strategy's curve averages above the full-data score while "
+                  "random's stays below it",
+    "final_score": "test score after the whole budget, mean over repeats",
+    "final_score_std": "its standard deviation over repeats",
+    "sec_per_query": "mean seconds per query round",
+}
+
+
 # -- the result ---------------------------------------------------------------
 def _to_jsonable(value):
     if isinstance(value, np.ndarray):
@@ -424,7 +444,8 @@ class ActiveLearningCurveResult:
         """The raw results as JSON-ready Python objects.
 
         The summaries (AUBC, deficiency, ...) are included for readers of the
-        file but recomputed by :meth:`from_dict`.
+        file, with their definitions (``summary_definitions``), but
+        recomputed by :meth:`from_dict`.
 
         Returns
         -------
@@ -444,6 +465,8 @@ class ActiveLearningCurveResult:
             "seeds": self.seeds,
             "params": self.params,
             "summary": self.summary(),
+            # A reader of the file sees the numbers without the docs.
+            "summary_definitions": SUMMARY_DEFINITIONS,
         }
         return _to_jsonable(data)
 
