@@ -442,6 +442,15 @@ def _positive_int(minimum, why=""):
     return parse
 
 
+def _index_column(text):
+    """``--index-column``: 'auto', 'none', a 0-based int or a column name."""
+    if text.lower() == "none":
+        return None
+    if text == "auto":
+        return text
+    return _column(text)
+
+
 def _test_size(text):
     """``--test-size``: a fraction in (0, 1) or a number of samples."""
     try:
@@ -528,11 +537,24 @@ def build_parser():
         "or 0-based index (negative counts from the end; default: the last "
         "column)",
     )
-    cmp.add_argument(
-        "--no-header", action="store_true",
+    header = cmp.add_mutually_exclusive_group()
+    header.add_argument(
+        "--no-header", dest="header", action="store_false", default=None,
         help="for a text file: the first line is data, not column names "
-        "(default: detected, a first line with a non-numeric feature cell is "
-        "a header)",
+        "(default: detected, a first line with a non-numeric feature cell, "
+        "or pandas' 0,1,2,... names, is a header)",
+    )
+    header.add_argument(
+        "--header", dest="header", action="store_true", default=None,
+        help="for a text file: the first line holds column names, even if "
+        "they are numbers",
+    )
+    cmp.add_argument(
+        "--index-column", type=_index_column, default="auto",
+        metavar="NAME_OR_INDEX",
+        help="for a text file: a column of row ids to drop from the features, "
+        "by header name or 0-based index; 'none' keeps every column (default: "
+        "auto, leading unnamed integer columns as pandas writes its index)",
     )
     cmp.add_argument(
         "--test-size", type=_test_size, default=None, metavar="SIZE",
@@ -651,7 +673,9 @@ def _load(parser, args):
         name not in DATASET_NAMES and os.path.exists(name))
     if not is_file:
         for given, option in ((args.target_column is not None, "--target-column"),
-                              (args.no_header, "--no-header")):
+                              (args.header is False, "--no-header"),
+                              (args.header is True, "--header"),
+                              (args.index_column != "auto", "--index-column")):
             if given:
                 parser.error(f"argument {option}: applies to a data file, not "
                              f"to the data set {name!r}")
@@ -661,8 +685,9 @@ def _load(parser, args):
         kwargs = {}
         if args.target_column is not None:
             kwargs["target_column"] = args.target_column
-        if args.no_header:
-            kwargs["header"] = False
+        if args.header is not None:
+            kwargs["header"] = args.header
+        kwargs["index_column"] = args.index_column
         try:
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always", UserWarning)

@@ -346,6 +346,34 @@ def test_no_header(tmp_path, capsys):
     assert "no column names" in capsys.readouterr().err
 
 
+def test_header_and_index_column_options(tmp_path, capsys):
+    df, _ = _sorted_frame(tmp_path)
+    # Numeric column names (11, 12, 13, 2 here) look like a sample; --header
+    # says they are names.
+    path = tmp_path / "numeric_names.csv"
+    df.set_axis(["11", "12", "13", "2"], axis=1).to_csv(path, index=False)
+    assert main(["--dataset", str(path), *SMALL, "--strategies", "random",
+                 "--header"]) == 0
+    assert "(63 train / 27 test samples" in capsys.readouterr().out
+    # A named index is kept (with a note) unless --index-column names it.
+    path = tmp_path / "named_index.csv"
+    df.rename_axis("id").to_csv(path)
+    assert main(["--dataset", str(path), *SMALL, "--strategies", "random"]) == 0
+    out, err = capsys.readouterr()
+    assert "4 features" in out and "index_column='id'" in err
+    assert main(["--dataset", str(path), *SMALL, "--strategies", "random",
+                 "--index-column", "id"]) == 0
+    assert "3 features" in capsys.readouterr().out
+    # 'none' keeps pandas' unnamed index as a feature, if that is wanted.
+    df.to_csv(path)
+    assert main(["--dataset", str(path), *SMALL, "--strategies", "random",
+                 "--index-column", "none"]) == 0
+    assert "4 features" in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        main([*TINY, "--index-column", "id"])
+    assert "applies to a data file" in capsys.readouterr().err
+
+
 def test_test_size(tmp_path, capsys):
     assert main([*TINY, "--strategies", "random", "--test-size", "0.5"]) == 0
     assert "(75 train / 75 test samples" in capsys.readouterr().out

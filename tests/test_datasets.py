@@ -592,6 +592,28 @@ def test_csv_pandas_index_column_is_dropped(tmp_path):
     df.sample(frac=1, random_state=0).to_csv(path)
     with pytest.warns(UserWarning, match="index"):
         assert load_csv_or_npy(path).X_train.shape[1] == 3
+    # pd.concat without ignore_index repeats the index values.
+    pd.concat([df, df]).to_csv(path)
+    with pytest.warns(UserWarning, match=r"dropped column 0 \(''\)"):
+        assert load_csv_or_npy(path).X_train.shape[1] == 3
+
+
+def test_csv_pandas_default_column_names_are_a_header(tmp_path):
+    # pd.DataFrame(array).to_csv(index=False) names the columns 0, 1, 2, ...:
+    # all numbers, but a header, not a sample.
+    pd = pytest.importorskip("pandas")
+    df = _class_sorted_frame()
+    path = tmp_path / "array.csv"
+    pd.DataFrame(df.to_numpy()).to_csv(path, index=False)
+    data = load_csv_or_npy(path, scale=False)
+    assert data.X_train.shape[0] + data.X_test.shape[0] == len(df)
+    _check_roundtrip(data, df[["f0", "f1", "f2"]].to_numpy(), df["label"].to_numpy(),
+                     "array")
+    # header=False reads that line as a sample, whose label 3 is then a class
+    # of one: the error says what may be wrong.
+    with pytest.raises(ValueError, match=r"class\(es\) \[3\] have a single "
+                                         "sample.*header=True"):
+        load_csv_or_npy(path, header=False, scale=False)
 
 
 def test_csv_index_column_kept_or_named(tmp_path, recwarn):
@@ -600,11 +622,20 @@ def test_csv_index_column_kept_or_named(tmp_path, recwarn):
     df.to_csv(path)
     assert load_csv_or_npy(path, index_column=None).X_train.shape[1] == 4
     assert load_csv_or_npy(path, index_column=0).X_train.shape[1] == 3
-    # Written without the index: nothing is dropped, even a named id column.
+    assert not [w for w in recwarn if issubclass(w.category, UserWarning)]
+    # A named index (df.index.name = "id") is kept, with a warning that says
+    # how to drop it; named, it cannot be told from a feature.
     df.insert(0, "id", np.arange(len(df)))
     df.to_csv(path, index=False)
-    assert load_csv_or_npy(path).X_train.shape[1] == 4
+    with pytest.warns(UserWarning, match="first column 'id' holds the row "
+                                         "numbers.*index_column='id'"):
+        assert load_csv_or_npy(path).X_train.shape[1] == 4
     assert load_csv_or_npy(path, index_column="id").X_train.shape[1] == 3
+    # A named column of other integers is a feature, silently.
+    df["id"] = np.arange(len(df)) * 2
+    df.to_csv(path, index=False)
+    recwarn.clear()
+    assert load_csv_or_npy(path).X_train.shape[1] == 4
     assert not [w for w in recwarn if issubclass(w.category, UserWarning)]
     # An unnamed first column that is not a unique integer sequence is data.
     path.write_text(",a,label\n" + "".join(

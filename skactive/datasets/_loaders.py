@@ -348,16 +348,12 @@ def _check_target_column(target_column, n_columns, path, names=None):
 _UNNAMED = re.compile(r"(Unnamed: \d+)?")
 
 
-def _is_unique_integer_column(cells):
+def _is_integer_column(cells):
     try:
         values = np.asarray(cells, dtype=float)
     except ValueError:
         return False
-    return bool(
-        np.all(np.isfinite(values))
-        and np.all(values == np.round(values))
-        and np.unique(values).size == values.size
-    )
+    return bool(np.all(np.isfinite(values)) and np.all(values == np.round(values)))
 
 
 def _index_columns(index_column, names, body, target, path):
@@ -367,15 +363,27 @@ def _index_columns(index_column, names, body, target, path):
     if isinstance(index_column, str) and index_column == "auto":
         if names is None:
             return [], None
-        # The leading unnamed columns of unique integers: pandas' index
-        # (DataFrame.to_csv writes it by default). As a feature it leaks the
-        # row order, which is often sorted by class.
+        # The leading unnamed columns of integers: pandas' index
+        # (DataFrame.to_csv writes it by default; after pd.concat its values
+        # repeat). As a feature it leaks the row order, which is often sorted
+        # by class.
         drop = []
         for col, name in enumerate(names):
             if (col == target or not _UNNAMED.fullmatch(name)
-                    or not _is_unique_integer_column(body[:, col])):
+                    or not _is_integer_column(body[:, col])):
                 break
             drop.append(col)
+        if not drop and names and target != 0 and _is_integer_column(body[:, 0]):
+            values = np.asarray(body[:, 0], dtype=float)
+            if np.array_equal(np.sort(values), np.arange(values.shape[0])):
+                # A named index (df.index.name = "id") cannot be told from a
+                # feature by its name: say so, and how to drop it.
+                warnings.warn(
+                    f"path={str(path)!r}: the first column {names[0]!r} holds "
+                    "the row numbers 0 ... n-1, like a DataFrame index written "
+                    "with a name; it is kept as a feature. If it is an index, "
+                    f"pass index_column={names[0]!r} (--index-column on the "
+                    "command line).", UserWarning, stacklevel=3)
         return drop, "auto"
     col = _column_index(index_column, body.shape[1], names, path, "index_column")
     if col == target:
@@ -458,6 +466,10 @@ def _detect_header(first, target_column, n_columns, path):
     """
     if isinstance(target_column, str):
         return True
+    if [c.strip() for c in first] == [str(i) for i in range(n_columns)]:
+        # The names pandas gives the columns of an unnamed array
+        # (pd.DataFrame(X).to_csv(index=False)).
+        return True
     col = _check_target_column(target_column, n_columns, path)
     features = np.arange(n_columns) != col
     return not all(_is_number(c) for c in first[features]) or not any(
@@ -512,13 +524,16 @@ def load_csv_or_npy(
         files.
     header : {"auto", True, False}, default="auto"
         Whether the first row of a text file holds column names. ``"auto"``
-        takes it for a header when one of its feature cells is not a number
-        (or ``target_column`` is a name).
+        takes it for a header when one of its feature cells is not a number,
+        when it reads ``0, 1, ..., n_columns - 1`` (the names pandas gives
+        an array's columns), or when ``target_column`` is a name.
     index_column : "auto", int, str or None, default="auto"
         A column of row indices, dropped from the features. ``"auto"`` drops
         the leading columns that have an empty or ``"Unnamed: <i>"`` name in
-        the header and hold unique integers (the index pandas writes);
-        ``None`` keeps every column; an int or a name drops that column.
+        the header and hold integers (the index pandas writes), and warns
+        when a named first column holds the row numbers ``0 ... n-1`` (an
+        index written with a name, kept); ``None`` keeps every column; an
+        int or a name drops that column.
     test_size : float or int, default=0.3
         Fraction (float in ``(0, 1)``) or number (int) of samples held out for
         testing.
@@ -655,6 +670,16 @@ def load_csv_or_npy(
 
     X = _check_features(X, path)
     y = _as_labels(y, path)
+    classes, counts = np.unique(y, return_counts=True)
+    if (counts < 2).any():
+        # The stratified split needs two samples a class; a lone class is
+        # most often a header read as data or a mistyped label.
+        raise ValueError(
+            f"path={str(path)!r}: class(es) {classes[counts < 2].tolist()} have "
+            "a single sample, too few to split into train and test. If the "
+            "first line holds column names, pass header=True (--header); "
+            "otherwise fix or drop those rows."
+        )
     X_train, X_test, y_train, y_test = _split(X, y, test_size, random_state)
     n_classes = np.unique(y).size
     description = (
