@@ -1,6 +1,7 @@
 """The active learning loop as a scikit-learn meta-estimator."""
 
 import numbers
+import sys
 import time
 
 import numpy as np
@@ -66,6 +67,10 @@ def _is_missing(y, missing_label):
         if y.dtype.kind in "fc":
             return np.isnan(y)
         if y.dtype.kind == "O":
+            pd = sys.modules.get("pandas")
+            if pd is not None:
+                # pandas' NA too, which has no truth value for ``y != y``.
+                return np.asarray(pd.isna(y), dtype=bool)
             # NaN is the one value not equal to itself.
             return np.asarray((y != y) | np.equal(y, None), dtype=bool)
         return np.zeros(y.shape[0], dtype=bool)
@@ -329,6 +334,11 @@ class ActiveLearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         if self.eval_set is None:
             return None
         X_eval, y_eval = self.eval_set
+        if getattr(estimator, "feature_names_in_", None) is not None:
+            # The classifier was fitted with fit's column names: an array
+            # eval set gets them (checked for width by the classifier), not
+            # a feature-name warning every round.
+            X_eval = _with_feature_names(X_eval, estimator.feature_names_in_)
         scorer = check_scoring(estimator, scoring=self.scoring)
         return float(scorer(estimator, X_eval, y_eval))
 

@@ -565,3 +565,15 @@ def test_json_defines_every_summary_number(iris):
     assert data["summary_definitions"] == SUMMARY_DEFINITIONS
     # Still read back.
     ActiveLearningCurveResult.from_json(result.to_json())
+
+
+def test_fully_cached_parallel_curve_starts_no_workers(iris, tmp_path, recwarn):
+    """A rerun that finds every run cached warns nothing (no workers to cancel)."""
+    X, y = iris
+    kwargs = dict(batch_size=5, budget=10, initial_size=6, n_repeats=2, n_jobs=2,
+                  cache_dir=tmp_path)
+    first = active_learning_curve(_cache_strategies(), X, y, **kwargs)
+    recwarn.clear()
+    again = active_learning_curve(_cache_strategies(), X, y, **kwargs)
+    assert not [str(w.message) for w in recwarn]
+    _assert_same_result(again, first)

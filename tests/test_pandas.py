@@ -175,3 +175,28 @@ def test_networks_keep_getting_arrays(frame):
         assert _names(al) == COLUMNS
         assert al.query(df).shape == (5,)
         assert al.predict(df).shape == (150,)
+
+
+def test_array_eval_set_after_a_dataframe_warns_nothing(frame, no_warnings):
+    """An array test set beside a DataFrame pool gets the column names."""
+    df, y = frame
+    learner = ActiveLearner(UncertaintySampling(), batch_size=5, budget=10,
+                            initial_size=5, random_state=0,
+                            eval_set=(df.to_numpy()[100:], y[100:])).fit(
+                                df.iloc[:100], y[:100])
+    assert all(h["score"] is not None for h in learner.history_)
+    result = active_learning_curve(
+        [RandomSampling()], df.iloc[:100], y[:100], df.to_numpy()[100:], y[100:],
+        batch_size=5, budget=10, initial_size=5, n_repeats=1)
+    assert result.scores["RandomSampling"].shape == (1, 3)
+
+
+def test_pandas_na_marks_missing_labels(frame):
+    df, y = frame
+    labels = pd.Series(y.astype(str), dtype="string")
+    partial = labels.mask(np.arange(len(y)) % 5 != 0)  # pd.NA where unlabeled
+    learner = ActiveLearner(
+        UncertaintySampling(), batch_size=5, budget=10, missing_label=np.nan,
+        oracle=lambda idx: labels.to_numpy()[idx], random_state=0).fit(df, partial)
+    assert learner.y_labeled_.shape == (40,)
+    assert set(learner.y_labeled_) <= {"0", "1", "2"}

@@ -21,6 +21,7 @@ from ..base import (
     QueryStrategy,
     _check_classifier,
     _check_positive_int,
+    _with_feature_names,
     check_classification_labels,
 )
 from ..learner import ActiveLearner
@@ -137,6 +138,10 @@ def _run_strategy(strategy, X, y, X_test, y_test, seed, params):
 
 def _run_full(estimator, X, y, X_test, y_test, seed, scoring):
     est = seed_random_states(clone(estimator), seed).fit(X, y)
+    if getattr(est, "feature_names_in_", None) is not None:
+        # As ActiveLearner scores its eval set: an array test set beside a
+        # DataFrame pool gets the pool's column names.
+        X_test = _with_feature_names(X_test, est.feature_names_in_)
     return float(check_scoring(est, scoring=scoring)(est, X_test, y_test))
 
 
@@ -807,8 +812,10 @@ def active_learning_curve(
     try:
         # The generator yields in submission order as each job finishes,
         # so every run is saved as soon as it is done.
+        # Nothing pending (all cached): no workers to start, and none to
+        # cancel, which joblib would warn about.
         outputs = Parallel(n_jobs=n_jobs, return_as="generator")(
-            job for _, _, job in pending)
+            job for _, _, job in pending) if pending else ()
         for (tag, run_key, _), out in zip(pending, outputs):
             if cache is not None:
                 cache.save(run_key, out)
