@@ -166,6 +166,41 @@ def _validate_input(obj, X, y="no_validation", *, estimator, raw_ok, owner=None,
         raise error from exc
 
 
+def _selects_columns_by_name(estimator):
+    """Whether a ColumnTransformer in ``estimator`` picks columns by name or dtype."""
+    from sklearn.compose import ColumnTransformer
+
+    if isinstance(estimator, Pipeline):
+        return any(_selects_columns_by_name(step) for _, step in estimator.steps)
+    if isinstance(estimator, ColumnTransformer):
+        for _, transformer, columns in estimator.transformers:
+            if (isinstance(columns, str) or callable(columns) or (
+                    not hasattr(columns, "dtype") and isinstance(columns, list)
+                    and any(isinstance(c, str) for c in columns))
+                    or getattr(columns, "dtype", None) is not None
+                    and columns.dtype.kind in "OUS"):
+                return True
+            if _selects_columns_by_name(transformer):
+                return True
+    return False
+
+
+def _check_no_column_names_needed(estimator, owner):
+    """Refuse at fit what would fail at the first query.
+
+    A strategy scores the pool as the NumPy array validation made of it, so
+    a ColumnTransformer that selects columns by name (or by dtype, through
+    ``make_column_selector``) cannot run there.
+    """
+    if _selects_columns_by_name(estimator):
+        raise ValueError(
+            f"{owner} scores the pool as a NumPy array, but estimator selects "
+            "DataFrame columns by name or dtype (a ColumnTransformer). Select "
+            "them by position instead, e.g. make_column_transformer("
+            "(StandardScaler(), [0, 2])), or use RandomSampling."
+        )
+
+
 def _takes_dataframes(estimator):
     """Whether ``estimator`` is fitted on DataFrames when the user gave one.
 
@@ -351,6 +386,9 @@ class QueryStrategy(BaseEstimator):
     #: it to False: they then pass raw documents through to a classifier
     #: that reads them, e.g. ``make_pipeline(TfidfVectorizer(), ...)``.
     _needs_features = True
+    #: Whether the strategy calls the classifier on the pool (on the NumPy
+    #: array validation made of it).
+    _predicts_pool = True
 
     def __init__(self, estimator=None, *, refit=True, random_state=None):
         self.estimator = estimator
@@ -453,6 +491,8 @@ class QueryStrategy(BaseEstimator):
         # classes_ or predict_proba far from the cause.
         _check_classifier(estimator, type(self).__name__)
         X, y = self._validate_fit_data(X, y)
+        if self._predicts_pool and getattr(self, "feature_names_in_", None) is not None:
+            _check_no_column_names_needed(estimator, type(self).__name__)
         self.classes_ = check_labeled_classes(y, type(self).__name__)
         if not isinstance(self.refit, (bool, np.bool_)):
             raise TypeError(f"refit must be a bool, got {self.refit!r}.")

@@ -238,3 +238,29 @@ def test_check_classification_labels_keeps_sklearns_prefix():
     # sklearn's estimator checks look for it.
     with pytest.raises(ValueError, match="Unknown label type: continuous"):
         check_classification_labels(np.array([0.1, 0.7, 1.3]))
+
+
+@pytest.mark.parametrize("by", ["name", "dtype"])
+def test_column_selection_by_name_is_refused_at_fit(by):
+    """A ColumnTransformer selecting by name would fail at the first query."""
+    pd = pytest.importorskip("pandas")
+    from sklearn.compose import make_column_selector, make_column_transformer
+    from sklearn.datasets import load_iris
+    from sklearn.preprocessing import StandardScaler
+
+    X, y = load_iris(return_X_y=True, as_frame=True)
+    assert isinstance(X, pd.DataFrame)
+    columns = (["sepal length (cm)", "petal length (cm)"] if by == "name"
+               else make_column_selector(dtype_include="number"))
+    clf = make_pipeline(make_column_transformer((StandardScaler(), columns)),
+                        LogisticRegression())
+    with pytest.raises(ValueError, match="by position instead"):
+        ActiveLearner(UncertaintySampling(clf), budget=4, batch_size=2,
+                      random_state=0).fit(X, y)
+    # By position it works; random sampling never scores the pool.
+    by_position = make_pipeline(make_column_transformer((StandardScaler(), [0, 2])),
+                                LogisticRegression())
+    ActiveLearner(UncertaintySampling(by_position), budget=4, batch_size=2,
+                  random_state=0).fit(X, y)
+    ActiveLearner(RandomSampling(clf), budget=4, batch_size=2,
+                  random_state=0).fit(X, y)

@@ -49,6 +49,7 @@ class RandomSampling(QueryStrategy):
 
     # X is only handed to the classifier: raw documents pass through.
     _needs_features = False
+    _predicts_pool = False
 
     def _query(self, X_pool, batch_size, rng):
         return rng.choice(X_pool.shape[0], size=batch_size, replace=False)
