@@ -20,6 +20,7 @@ from .base import (
     QueryStrategy,
     _check_option,
     _check_positive_int,
+    _takes_dataframes,
     _validate_input,
     _with_feature_names,
     check_classification_labels,
@@ -339,6 +340,9 @@ class ActiveLearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
             # eval set gets them (checked for width by the classifier), not
             # a feature-name warning every round.
             X_eval = _with_feature_names(X_eval, estimator.feature_names_in_)
+        elif hasattr(X_eval, "iloc") and not _takes_dataframes(estimator):
+            # A skorch network reads a DataFrame as a dict of inputs.
+            X_eval = X_eval.to_numpy()
         scorer = check_scoring(estimator, scoring=self.scoring)
         return float(scorer(estimator, X_eval, y_eval))
 

@@ -200,3 +200,23 @@ def test_pandas_na_marks_missing_labels(frame):
         oracle=lambda idx: labels.to_numpy()[idx], random_state=0).fit(df, partial)
     assert learner.y_labeled_.shape == (40,)
     assert set(learner.y_labeled_) <= {"0", "1", "2"}
+
+
+def test_network_curve_on_a_dataframe_matches_the_array():
+    """The reference fit and the eval set give a network arrays, as the loop does."""
+    pytest.importorskip("torch")
+    pytest.importorskip("skorch")
+    from skactive import MCDropout
+    from skactive.nets import make_mlp
+
+    X, y = make_classification(120, 5, n_informative=3, n_classes=3, random_state=0)
+    X = X.astype(np.float32)
+    df = pd.DataFrame(X, columns=COLUMNS)
+    net = make_mlp((16,), max_epochs=3, random_state=0)
+    kwargs = dict(batch_size=5, budget=10, initial_size=5, n_repeats=1)
+    on_frame = active_learning_curve([MCDropout(net)], df, y, **kwargs)
+    on_array = active_learning_curve([MCDropout(net)], X, y, **kwargs)
+    np.testing.assert_array_equal(on_frame.scores["MCDropout"],
+                                  on_array.scores["MCDropout"])
+    np.testing.assert_array_equal(on_frame.full_score["MCDropout"],
+                                  on_array.full_score["MCDropout"])

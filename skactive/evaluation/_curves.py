@@ -21,6 +21,7 @@ from ..base import (
     QueryStrategy,
     _check_classifier,
     _check_positive_int,
+    _takes_dataframes,
     _with_feature_names,
     check_classification_labels,
 )
@@ -136,7 +137,15 @@ def _run_strategy(strategy, X, y, X_test, y_test, seed, params):
     }
 
 
+def _as_array(X):
+    return X.to_numpy() if hasattr(X, "iloc") else X
+
+
 def _run_full(estimator, X, y, X_test, y_test, seed, scoring):
+    if not _takes_dataframes(estimator):
+        # A skorch network reads a DataFrame as a dict of inputs; it is
+        # trained on arrays, as the strategies train it.
+        X, X_test = _as_array(X), _as_array(X_test)
     est = seed_random_states(clone(estimator), seed).fit(X, y)
     if getattr(est, "feature_names_in_", None) is not None:
         # As ActiveLearner scores its eval set: an array test set beside a
