@@ -400,7 +400,7 @@ class QueryStrategy(BaseEstimator):
         return _validate_input(
             self,
             X,
-            estimator=self._get_estimator(),
+            estimator=self._input_estimator(),
             raw_ok=not self._needs_features,
             reset=reset,
             accept_sparse=self._accept_sparse,
@@ -412,7 +412,7 @@ class QueryStrategy(BaseEstimator):
             self,
             X,
             y,
-            estimator=self._get_estimator(),
+            estimator=self._input_estimator(),
             raw_ok=not self._needs_features,
             accept_sparse=self._accept_sparse,
             ensure_min_samples=1,
@@ -453,6 +453,14 @@ class QueryStrategy(BaseEstimator):
 
     def _get_estimator(self):
         return default_estimator() if self.estimator is None else self.estimator
+
+    def _input_estimator(self):
+        """The classifier whose input decides how ``X`` is validated.
+
+        Raw documents pass through only if it reads them; strategies that
+        hand ``X`` to other models too return the first that does not.
+        """
+        return self._get_estimator()
 
     def _check_estimator_methods(self, estimator):
         for method in self._required_methods:

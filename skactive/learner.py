@@ -300,7 +300,7 @@ class ActiveLearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         # As the strategy validates it: raw documents stay documents when
         # the strategy only hands them to a classifier that reads them.
         return _validate_input(
-            self, X, estimator=strategy._get_estimator(),
+            self, X, estimator=strategy._input_estimator(),
             raw_ok=not strategy._needs_features, owner=type(strategy).__name__,
             reset=reset, accept_sparse=("csr",),
             ensure_min_samples=ensure_min_samples)

@@ -115,6 +115,21 @@ def test_raw_documents_pass_through_to_a_text_pipeline(docs, strategy):
     assert s.query(texts[10:], batch_size=3).shape == (3,)
 
 
+def test_committee_members_must_read_the_documents_too(docs):
+    texts, y = docs
+    mixed = QueryByCommittee(text_pipeline(), committee=[text_pipeline(),
+                                                         LogisticRegression()])
+    with pytest.raises(ValueError, match="raw documents.*estimator="
+                                         "LogisticRegression needs numeric"):
+        ActiveLearner(mixed, batch_size=4, budget=8, initial_size=4,
+                      random_state=0).fit(texts, y)
+    readers = QueryByCommittee(text_pipeline(), committee=[text_pipeline(),
+                                                           text_pipeline()])
+    al = ActiveLearner(readers, batch_size=4, budget=8, initial_size=4,
+                       random_state=0).fit(texts, y)
+    assert al.labeled_indices_.shape == (12,)
+
+
 def test_raw_documents_in_a_curve(docs):
     texts, y = docs
     result = active_learning_curve(

@@ -10,6 +10,7 @@ from ..base import (
     _check_has_method,
     _check_option,
     _check_positive_int,
+    _reads_raw_text,
 )
 from ..utils import chunk_rows, iter_chunks, seed_random_states
 
@@ -136,6 +137,15 @@ class QueryByCommittee(ScoreQueryMixin, QueryStrategy):
 
     # Only the members read X: raw documents pass through to a Pipeline.
     _needs_features = False
+
+    def _input_estimator(self):
+        # Every member gets X too: raw documents need them all to read text.
+        estimator = self._get_estimator()
+        if self.committee is not None and _reads_raw_text(estimator):
+            for member in self.committee:
+                if not _reads_raw_text(member):
+                    return member
+        return estimator
 
     def __init__(
         self,
