@@ -76,6 +76,13 @@ def _check_classifier(estimator, owner):
     )
 
 
+def _first_step(estimator):
+    """The model that reads ``X``: a Pipeline's first step, nested ones too."""
+    while isinstance(estimator, Pipeline) and len(estimator.steps):
+        estimator = estimator.steps[0][1]
+    return estimator
+
+
 def _reads_raw_text(estimator):
     """Whether ``estimator`` (or a Pipeline's first step) reads raw documents.
 
@@ -83,8 +90,7 @@ def _reads_raw_text(estimator):
     (``input_tags.string`` without ``two_d_array``), so
     ``make_pipeline(TfidfVectorizer(), LogisticRegression())`` qualifies.
     """
-    while isinstance(estimator, Pipeline) and len(estimator.steps):
-        estimator = estimator.steps[0][1]
+    estimator = _first_step(estimator)
     if estimator is None or isinstance(estimator, str):
         return False
     try:
@@ -208,8 +214,7 @@ def _takes_dataframes(estimator):
     DataFrame as a dict of columns (one module input each), so they keep
     getting arrays.
     """
-    while isinstance(estimator, Pipeline) and len(estimator.steps):
-        estimator = estimator.steps[0][1]
+    estimator = _first_step(estimator)
     return not any(cls.__module__.split(".")[0] == "skorch"
                    for cls in type(estimator).__mro__)
 
@@ -232,6 +237,21 @@ def _with_feature_names(X, feature_names):
     if sp.issparse(X):
         return pd.DataFrame.sparse.from_spmatrix(X, columns=feature_names)
     return pd.DataFrame(X, columns=feature_names, copy=False)
+
+
+def _input_for(estimator, X):
+    """``X`` as ``estimator`` takes it: with its column names, or as an array.
+
+    A classifier fitted with column names gets them on an array too (no
+    feature-name warning); a skorch network, which reads a DataFrame as a
+    dict of inputs, gets a DataFrame as an array.
+    """
+    names = getattr(estimator, "feature_names_in_", None)
+    if names is not None:
+        return _with_feature_names(X, names)
+    if hasattr(X, "iloc") and not _takes_dataframes(estimator):
+        return X.to_numpy()
+    return X
 
 
 def _object_labels_error(y, name):

@@ -20,7 +20,7 @@ from .base import (
     QueryStrategy,
     _check_option,
     _check_positive_int,
-    _takes_dataframes,
+    _input_for,
     _validate_input,
     _with_feature_names,
     check_classification_labels,
@@ -335,14 +335,8 @@ class ActiveLearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         if self.eval_set is None:
             return None
         X_eval, y_eval = self.eval_set
-        if getattr(estimator, "feature_names_in_", None) is not None:
-            # The classifier was fitted with fit's column names: an array
-            # eval set gets them (checked for width by the classifier), not
-            # a feature-name warning every round.
-            X_eval = _with_feature_names(X_eval, estimator.feature_names_in_)
-        elif hasattr(X_eval, "iloc") and not _takes_dataframes(estimator):
-            # A skorch network reads a DataFrame as a dict of inputs.
-            X_eval = X_eval.to_numpy()
+        # An array eval set beside a DataFrame pool: no warning every round.
+        X_eval = _input_for(estimator, X_eval)
         scorer = check_scoring(estimator, scoring=self.scoring)
         return float(scorer(estimator, X_eval, y_eval))
 
@@ -629,8 +623,7 @@ class ActiveLearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         """``X`` validated, as the final classifier was fitted on it."""
         check_is_fitted(self)
         X = self._validate_X(X, self.strategy_, reset=False)
-        names = getattr(self.estimator_, "feature_names_in_", None)
-        return X if names is None else _with_feature_names(X, names)
+        return _input_for(self.estimator_, X)
 
     @available_if(_estimator_has("predict"))
     def predict(self, X):

@@ -21,8 +21,7 @@ from ..base import (
     QueryStrategy,
     _check_classifier,
     _check_positive_int,
-    _takes_dataframes,
-    _with_feature_names,
+    _input_for,
     check_classification_labels,
 )
 from ..learner import ActiveLearner
@@ -137,20 +136,12 @@ def _run_strategy(strategy, X, y, X_test, y_test, seed, params):
     }
 
 
-def _as_array(X):
-    return X.to_numpy() if hasattr(X, "iloc") else X
-
-
 def _run_full(estimator, X, y, X_test, y_test, seed, scoring):
-    if not _takes_dataframes(estimator):
-        # A skorch network reads a DataFrame as a dict of inputs; it is
-        # trained on arrays, as the strategies train it.
-        X, X_test = _as_array(X), _as_array(X_test)
-    est = seed_random_states(clone(estimator), seed).fit(X, y)
-    if getattr(est, "feature_names_in_", None) is not None:
-        # As ActiveLearner scores its eval set: an array test set beside a
-        # DataFrame pool gets the pool's column names.
-        X_test = _with_feature_names(X_test, est.feature_names_in_)
+    # As the loop gives them: arrays to a network, the pool's column names
+    # to an array test set beside a DataFrame pool.
+    est = seed_random_states(clone(estimator), seed)
+    est.fit(_input_for(est, X), y)
+    X_test = _input_for(est, X_test)
     return float(check_scoring(est, scoring=scoring)(est, X_test, y_test))
 
 
