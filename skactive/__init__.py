@@ -10,6 +10,15 @@ from .evaluation import active_learning_curve, plot_learning_curves
 from .learner import ActiveLearner
 from .oracle import OptimalOrderSearch, ReplayOrder
 from .policies import ALILStrategy, DAgger, IALEStrategy, LALMonteCarlo, LALStrategy
+from .stopping import (
+    ClassificationChange,
+    LabelBudget,
+    MaxUncertainty,
+    OverallUncertainty,
+    StabilizingPredictions,
+    StoppingCriterion,
+    StoppingState,
+)
 from .strategies import (
     BADGE,
     BatchBALD,
@@ -31,6 +40,7 @@ __all__ = [
     "ActiveLearner",
     "BADGE",
     "BatchBALD",
+    "ClassificationChange",
     "CoreSet",
     "DAgger",
     "DeepEnsemble",
@@ -41,13 +51,19 @@ __all__ = [
     "IDMR",
     "LALMonteCarlo",
     "LALStrategy",
+    "LabelBudget",
     "MCDropout",
+    "MaxUncertainty",
     "OptimalOrderSearch",
+    "OverallUncertainty",
     "PowerBALD",
     "QueryByCommittee",
     "QueryStrategy",
     "RandomSampling",
     "ReplayOrder",
+    "StabilizingPredictions",
+    "StoppingCriterion",
+    "StoppingState",
     "UncertaintySampling",
     "__version__",
     "active_learning_curve",

@@ -5,6 +5,7 @@ import sys
 import time
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone
 from sklearn.metrics import check_scoring
 from sklearn.utils import _safe_indexing, check_random_state
@@ -110,6 +111,24 @@ def _check_initial_indices(initial, n):
     return idx
 
 
+def _same_rows(A, B):
+    """Whether two row sets (arrays, sparse matrices, documents) are equal."""
+    if hasattr(A, "to_numpy"):
+        A = A.to_numpy()
+    if hasattr(B, "to_numpy"):
+        B = B.to_numpy()
+    if sp.issparse(A) or sp.issparse(B):
+        if not (sp.issparse(A) and sp.issparse(B)) or A.shape != B.shape:
+            return False
+        return (A != B).nnz == 0
+    A, B = np.asarray(A), np.asarray(B)
+    if A.shape != B.shape:
+        return False
+    if A.dtype.kind in "fc" and B.dtype.kind in "fc":
+        return bool(np.array_equal(A, B, equal_nan=True))
+    return bool(np.array_equal(A, B))
+
+
 def _label_kind(y):
     """'number', 'string' or 'object' (mixed: not compared)."""
     kind = y.dtype.kind
@@ -172,6 +191,16 @@ class ActiveLearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         Seeds the initial set. It also seeds the strategy and its classifier
         where their own ``random_state`` is None, so a fixed value reproduces
         the whole query sequence.
+    stopping : StoppingCriterion, list of them, or None, default=None
+        Criteria asked after every round (see :mod:`skactive.stopping`); the
+        loop stops before ``budget`` when any of them says so, and
+        ``stop_reason_`` records why. Each is cloned at the start of ``fit``.
+    warm_start : bool, default=False
+        When True, ``fit`` continues from the labels the learner already
+        holds (``labeled_indices_``, e.g. after an oracle raised or the loop
+        was interrupted) instead of drawing a new initial set: those labels
+        are reused, never asked again, and the loop buys the rest of
+        ``budget``. ``X`` must be the data of the previous ``fit``.
     verbose : bool or int, default=False
         Show a progress bar over rounds.
 
@@ -197,9 +226,15 @@ class ActiveLearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         One entry per round: ``round``, ``n_labeled`` (labeled samples the
         round's model was trained on), ``queried`` (indices into ``X`` that
         the round selected, empty for the last round), ``score`` (on
-        ``eval_set``, or None), ``fit_time`` and ``query_time`` in seconds.
+        ``eval_set``, or None), ``fit_time`` and ``query_time`` in seconds,
+        and ``stop``: None, or on the last round why the loop ended.
     n_iter_ : int
         Number of query rounds run.
+    stop_reason_ : str
+        Why the loop ended: the budget was spent, or a stopping criterion's
+        ``reason_``.
+    stopping_ : list of StoppingCriterion
+        The fitted copies of ``stopping``, with what they measured.
     n_features_in_ : int
         Number of features seen in ``fit``.
     feature_names_in_ : ndarray of shape (``n_features_in_``,)
@@ -240,6 +275,8 @@ class ActiveLearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         eval_set=None,
         scoring=None,
         random_state=None,
+        stopping=None,
+        warm_start=False,
         verbose=False,
     ):
         self.strategy = strategy
@@ -252,6 +289,8 @@ class ActiveLearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         self.eval_set = eval_set
         self.scoring = scoring
         self.random_state = random_state
+        self.stopping = stopping
+        self.warm_start = warm_start
         self.verbose = verbose
 
     # -- set-up -------------------------------------------------------------
@@ -361,6 +400,13 @@ class ActiveLearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
     def fit(self, X, y):
         """Run the active learning loop.
 
+        If the oracle, the classifier or a KeyboardInterrupt stops the loop,
+        every label answered so far is kept (``labeled_indices_``,
+        ``X_labeled_``, ``y_labeled_``, ``history_``) before the exception
+        propagates; ``fit`` again with ``warm_start=True`` continues from
+        there, and :meth:`skactive.labeling.LabelingSession.from_learner`
+        hands the labels to a persistent store.
+
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
@@ -381,20 +427,29 @@ class ActiveLearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
             The fitted learner.
         """
         self._validate_params()
+        criteria = self._stopping_criteria()
+        resume = bool(self.warm_start) and hasattr(self, "labeled_indices_")
+        if resume:
+            kept = self._kept_labels()
         X, y = self._validate_X_y(X, y, self._strategy_param())
         rng = check_random_state(self.random_state)
         missing = _is_missing(y, self.missing_label)
         use_oracle = bool(missing.any())
-        if use_oracle:
-            if self.oracle is None:
-                raise ValueError(
-                    f"y contains {int(missing.sum())} samples marked "
-                    f"missing_label={self.missing_label!r} but no oracle is "
-                    "given. Pass oracle=callable(indices) -> labels, or a fully "
-                    "labeled y to simulate the oracle. If "
-                    f"{self.missing_label!r} is a real class, pass "
-                    "missing_label=None."
-                )
+        if use_oracle and self.oracle is None and not (
+                resume and np.isin(np.flatnonzero(missing), kept[0]).all()):
+            raise ValueError(
+                f"y contains {int(missing.sum())} samples marked "
+                f"missing_label={self.missing_label!r} but no oracle is "
+                "given. Pass oracle=callable(indices) -> labels, or a fully "
+                "labeled y to simulate the oracle. If "
+                f"{self.missing_label!r} is a real class, pass "
+                "missing_label=None."
+            )
+        if resume:
+            labeled, y_known, n_initial = self._resume_labels(X, y, missing, kept)
+            history = list(self.history_)
+            n_done = getattr(self, "n_iter_", 0)
+        elif use_oracle:
             labeled = np.flatnonzero(~missing)
             if labeled.shape[0] == 0:
                 raise ValueError(
@@ -404,17 +459,22 @@ class ActiveLearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
             _check_labels(y[labeled], self.missing_label)
             # Fixed-width strings would truncate longer labels from the oracle.
             y_known = y.astype(object) if y.dtype.kind in "US" else y.copy()
+            n_initial, history, n_done = labeled.shape[0], [], 0
         else:
             _check_labels(y, self.missing_label, full_target=True)
             labeled = self._initial_indices(y, rng)
             y_known = y
+            n_initial, history, n_done = labeled.shape[0], [], 0
         pool_mask = np.ones(X.shape[0], dtype=bool)
         pool_mask[labeled] = False
+        spent = labeled.shape[0] - n_initial
         n_pool = int(pool_mask.sum())
-        if self.budget > n_pool:
+        to_buy = self.budget - spent
+        if to_buy > n_pool:
             raise ValueError(
                 f"budget={self.budget} is larger than the pool, which has "
-                f"{n_pool} unlabeled samples; use budget <= {n_pool}."
+                f"{n_pool + spent} unlabeled samples; use budget <= "
+                f"{n_pool + spent}."
             )
         # A batch larger than the pool is fine while the budget fits: each
         # round queries min(batch_size, budget left) samples.
@@ -424,52 +484,138 @@ class ActiveLearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         # keeps the column names.
         X_in = self._strategy_input(X)
         order = [np.asarray(labeled, dtype=np.intp)]
-        history = []
-        spent = 0
-        n_rounds = -(-self.budget // self.batch_size)
+        n_rounds = max(-(-to_buy // self.batch_size), 0)
+        reason = f"the budget of {self.budget} labels is spent"
+        fitted = False
         bar = tqdm(total=n_rounds, desc="active learning", disable=not self.verbose,
                    leave=False)
-        for r in range(n_rounds + 1):
-            lab = np.concatenate(order)
-            t0 = time.perf_counter()
-            strategy.fit(_safe_indexing(X_in, lab), y_known[lab])
-            fit_time = time.perf_counter() - t0
-            entry = {
-                "round": r,
-                "n_labeled": int(lab.shape[0]),
-                "score": self._eval_score(strategy.estimator_),
-                "fit_time": fit_time,
-                "query_time": 0.0,
-                "queried": np.empty(0, dtype=np.intp),
-            }
-            history.append(entry)
-            if r == n_rounds:
-                break
-            k = min(self.batch_size, self.budget - spent)
-            pool_idx = np.flatnonzero(pool_mask)
-            t0 = time.perf_counter()
-            picked = strategy._query_candidates(X_in, pool_idx, batch_size=k)
-            entry["query_time"] = time.perf_counter() - t0
-            if use_oracle:
-                y_known[picked] = self._ask_oracle(picked)
-            pool_mask[picked] = False
-            entry["queried"] = picked
-            order.append(picked)
-            spent += k
-            bar.update(1)
-        bar.close()
+        try:
+            for r in range(n_rounds + 1):
+                lab = np.concatenate(order)
+                fitted = False
+                t0 = time.perf_counter()
+                strategy.fit(_safe_indexing(X_in, lab), y_known[lab])
+                fitted = True
+                entry = {
+                    "round": len(history),
+                    "n_labeled": int(lab.shape[0]),
+                    "score": self._eval_score(strategy.estimator_),
+                    "fit_time": time.perf_counter() - t0,
+                    "query_time": 0.0,
+                    "queried": np.empty(0, dtype=np.intp),
+                    "stop": None,
+                }
+                history.append(entry)
+                if r == n_rounds:
+                    entry["stop"] = reason
+                    break
+                pool_idx = np.flatnonzero(pool_mask)
+                stop = self._ask_criteria(criteria, entry["round"], strategy,
+                                          X_in, lab, pool_idx, y_known, spent)
+                if stop is not None:
+                    reason = entry["stop"] = stop
+                    break
+                k = min(self.batch_size, self.budget - spent)
+                t0 = time.perf_counter()
+                picked = strategy._query_candidates(X_in, pool_idx, batch_size=k)
+                entry["query_time"] = time.perf_counter() - t0
+                if use_oracle:
+                    y_known[picked] = self._ask_oracle(picked)
+                pool_mask[picked] = False
+                entry["queried"] = picked
+                order.append(picked)
+                spent += k
+                n_done += 1
+                bar.update(1)
+        except BaseException:
+            # Every label answered so far outlives the failure (an oracle
+            # that raises, a KeyboardInterrupt): fit(warm_start=True) or
+            # teach goes on from them.
+            self._keep(X, y_known, order, history, n_done, n_initial,
+                       strategy if fitted else None)
+            raise
+        finally:
+            bar.close()
+        self._keep(X, y_known, order, history, n_done, n_initial, strategy)
+        self.stopping_ = criteria
+        self.stop_reason_ = reason
+        return self
 
-        self.strategy_ = strategy
-        self.estimator_ = strategy.estimator_
-        self.classes_ = self.estimator_.classes_
+    def _keep(self, X, y_known, order, history, n_done, n_initial, strategy):
+        """Store the labels (and the model, if its fit finished) on self."""
         self.labeled_indices_ = np.concatenate(order)
-        self.X_labeled_ = X[self.labeled_indices_]
+        self.X_labeled_ = _safe_indexing(X, self.labeled_indices_)
         self.y_labeled_ = y_known[self.labeled_indices_]
         self.history_ = history
-        self.n_iter_ = n_rounds
+        self.n_iter_ = n_done
+        self._n_initial = int(n_initial)
         # Rows taught later without indices are numbered after X's rows.
         self._n_rows = int(X.shape[0])
-        return self
+        if strategy is not None:
+            self.strategy_ = strategy
+            self.estimator_ = strategy.estimator_
+            self.classes_ = self.estimator_.classes_
+
+    def _stopping_criteria(self):
+        if self.stopping is None:
+            return []
+        criteria = (list(self.stopping) if isinstance(self.stopping, (list, tuple))
+                    else [self.stopping])
+        for c in criteria:
+            if not callable(getattr(c, "update", None)):
+                raise TypeError(
+                    "stopping must be a stopping criterion from "
+                    "skactive.stopping (e.g. StabilizingPredictions()) or a "
+                    f"list of them, got {type(c).__name__}."
+                )
+        return [clone(c) for c in criteria]
+
+    def _ask_criteria(self, criteria, round_, strategy, X_in, lab, pool_idx,
+                      y_known, spent):
+        """The first criterion's reason to stop, or None. All are updated."""
+        if not criteria:
+            return None
+        from .stopping import StoppingState
+
+        state = StoppingState(
+            round=round_, estimator=strategy.estimator_, X=X_in, labeled=lab,
+            unlabeled=pool_idx, y_labeled=y_known[lab], n_queried=int(spent),
+            budget=self.budget)
+        votes = [bool(c.update(state)) for c in criteria]
+        for c, vote in zip(criteria, votes):
+            if vote:
+                return getattr(c, "reason_", None) or type(c).__name__
+        return None
+
+    def _kept_labels(self):
+        return (np.asarray(self.labeled_indices_), self.X_labeled_,
+                np.asarray(self.y_labeled_))
+
+    def _resume_labels(self, X, y, missing, kept):
+        """Labeled rows, known labels and initial size of a warm start."""
+        rows, X_kept, y_kept = kept
+        n = X.shape[0]
+        if rows.shape[0] and (rows.max() >= n or not _same_rows(
+                _safe_indexing(X, rows), X_kept)):
+            raise ValueError(
+                "warm_start=True continues from the labels the learner holds, "
+                "but X is not the data they were taught on (its rows at "
+                "labeled_indices_ differ from X_labeled_). Pass the X of the "
+                "previous fit, or set warm_start=False to start over."
+            )
+        if y.dtype.kind in "US" or y_kept.dtype.kind in "USO":
+            y_known = y.astype(object)
+        else:
+            y_known = y.astype(np.result_type(y.dtype, y_kept.dtype), copy=True)
+        y_known[rows] = y_kept
+        # Rows labeled in y that the learner did not hold join the start set.
+        extra = np.setdiff1d(np.flatnonzero(~missing), rows, assume_unique=True)
+        if missing.any() and extra.shape[0]:
+            _check_labels(y[extra], self.missing_label)
+        else:
+            extra = np.empty(0, dtype=np.intp)
+        n_initial = getattr(self, "_n_initial", rows.shape[0]) + extra.shape[0]
+        return np.concatenate([rows, extra]).astype(np.intp), y_known, n_initial
 
     # -- step-wise use ----------------------------------------------------
     def query(self, X_pool, batch_size=None):
@@ -570,18 +716,20 @@ class ActiveLearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         True
         """
         fitted = hasattr(self, "estimator_")
+        # Labels kept from an interrupted fit, possibly without a model yet.
+        held = hasattr(self, "X_labeled_")
         X_new, y_new = self._validate_X_y(
             X_new, y_new, self.strategy_ if fitted else self._strategy_param(),
-            reset=not fitted, ensure_min_samples=1)
+            reset=not held, ensure_min_samples=1)
         if _is_missing(y_new, self.missing_label).any():
             raise ValueError(
                 f"y_new contains missing_label={self.missing_label!r}; teach "
                 "only real labels."
             )
         _check_labels(y_new, self.missing_label, "y_new")
-        labeled = self.labeled_indices_ if fitted else np.empty(0, dtype=np.intp)
+        labeled = self.labeled_indices_ if held else np.empty(0, dtype=np.intp)
         new_ids = self._taught_indices(indices, y_new.shape[0], labeled)
-        if fitted:
+        if held:
             old, new = _label_kind(self.y_labeled_), _label_kind(y_new)
             if {old, new} == {"number", "string"}:
                 raise ValueError(
@@ -590,13 +738,15 @@ class ActiveLearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
                 )
             X_all = vstack_rows(self.X_labeled_, X_new)
             y_all = np.concatenate([self.y_labeled_, y_new])
-            strategy = clone(self.strategy_)
             history = list(self.history_)
         else:
             self._validate_params()
             X_all, y_all = X_new, y_new
-            strategy = self._make_strategy(check_random_state(self.random_state))
             history = []
+        if fitted:
+            strategy = clone(self.strategy_)
+        else:
+            strategy = self._make_strategy(check_random_state(self.random_state))
         t0 = time.perf_counter()
         strategy.fit(self._strategy_input(X_all), y_all)
         history.append({
@@ -606,6 +756,7 @@ class ActiveLearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
             "fit_time": time.perf_counter() - t0,
             "query_time": 0.0,
             "queried": np.empty(0, dtype=np.intp),
+            "stop": None,
         })
         # Commit only after the refit succeeded.
         self.strategy_ = strategy
@@ -614,8 +765,9 @@ class ActiveLearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         self.X_labeled_, self.y_labeled_ = X_all, y_all
         self.labeled_indices_ = np.concatenate([labeled, new_ids])
         self.history_ = history
-        if not fitted:
+        if not held:
             self.n_iter_ = 0
+            self._n_initial = int(y_all.shape[0])
         return self
 
     # -- delegation -------------------------------------------------------

@@ -1,0 +1,27 @@
+"""Labeling with people: a persistent session store and the annotator page.
+
+:class:`LabelingSession` drives an :class:`~skactive.ActiveLearner` from an
+SQLite file that records the pool's identity, every query, claim and label;
+``skactive label`` serves it to annotators in the browser.
+"""
+
+from ._session import (
+    InvalidLabelError,
+    LabelingError,
+    LabelingSession,
+    StaleClaimError,
+    UnknownItemError,
+)
+from ._store import Claim, LabelRecord, LabelStore, pool_fingerprint
+
+__all__ = [
+    "Claim",
+    "InvalidLabelError",
+    "LabelRecord",
+    "LabelStore",
+    "LabelingError",
+    "LabelingSession",
+    "StaleClaimError",
+    "UnknownItemError",
+    "pool_fingerprint",
+]

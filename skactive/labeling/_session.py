@@ -1,0 +1,828 @@
+"""A labeling session: an ActiveLearner driven by people, kept in SQLite."""
+
+import json
+import os
+import pickle
+import threading
+import time
+
+import numpy as np
+from sklearn.base import clone
+from sklearn.utils import _safe_indexing
+
+from .._version import __version__
+from ..learner import ActiveLearner
+from ..stopping import StoppingState
+from ._store import SCHEMA_VERSION, Claim, LabelStore, _py, pool_fingerprint
+
+__all__ = [
+    "InvalidLabelError",
+    "LabelingError",
+    "LabelingSession",
+    "StaleClaimError",
+    "UnknownItemError",
+]
+
+
+class LabelingError(ValueError):
+    """A request the session refuses; nothing was changed."""
+
+
+class UnknownItemError(LabelingError):
+    """The row is not in the pool, or was never handed out for labeling."""
+
+
+class InvalidLabelError(LabelingError):
+    """The label is not one of the session's classes."""
+
+
+class StaleClaimError(LabelingError):
+    """The claim is unknown, belongs to another row, or was already answered."""
+
+
+def _params_signature(learner):
+    """The learner's parameters as comparable text (estimators by their repr)."""
+    params = learner.get_params(deep=True)
+    out = {}
+    for key in sorted(params):
+        if key in ("eval_set", "verbose", "oracle"):
+            continue
+        value = params[key]
+        out[key] = (type(value).__name__ if hasattr(value, "get_params")
+                    else repr(value))
+    return out
+
+
+def _check_classes(classes):
+    if classes is None:
+        raise ValueError(
+            "classes is required for a new session: the labels annotators may "
+            "give, e.g. classes=['spam', 'ham'] or classes=range(10)."
+        )
+    classes = [_py(c) for c in (classes.tolist() if hasattr(classes, "tolist")
+                                 else list(classes))]
+    if len(classes) < 2:
+        raise ValueError(f"classes needs at least two labels, got {classes!r}.")
+    for c in classes:
+        if isinstance(c, bool) or not isinstance(c, (int, str)):
+            raise TypeError(
+                f"classes must be strings or integers, got {c!r} of type "
+                f"{type(c).__name__}."
+            )
+    if len(set(map(str, classes))) != len(classes):
+        raise ValueError(f"classes has repeated labels: {classes!r}.")
+    return classes
+
+
+class LabelingSession:
+    """Active learning with people as the oracle, persisted in SQLite.
+
+    The session holds the pool, asks the learner's strategy which rows to
+    label, hands them to annotators and stores every label in an SQLite file
+    (WAL mode) before acknowledging it. Opening the same ``path`` again, after
+    a normal exit or a ``kill -9``, resumes exactly: every acknowledged label
+    is there and, for the same learner and seed, the next items are the ones
+    the uninterrupted session would have served. The store refuses a pool
+    whose content differs from the one it was created on.
+
+    Rounds follow :class:`~skactive.ActiveLearner`: an initial set, then
+    batches of ``learner.batch_size`` chosen by the strategy fitted on every
+    label so far, until ``learner.budget`` labels are bought or one of
+    ``learner.stopping`` says stop. A round is queried once no item of the
+    previous one is left unclaimed. Until two classes are labeled no model can
+    be fitted, so those rounds are drawn at random.
+
+    Several annotators (threads, processes, or the browser page of
+    ``skactive label``) may work at once: each item is claimed by one
+    annotator for ``lease_seconds``; a claim left to expire frees the item for
+    others, and a label that arrives after its claim expired is still kept.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The SQLite file. Created if missing, resumed otherwise.
+    X : array-like of shape (n_samples, n_features) or list of str
+        The pool (a DataFrame, a sparse matrix, or raw documents when the
+        learner's classifier reads them). It is not copied into the store;
+        pass the same data to resume.
+    learner : ActiveLearner or None, default=None
+        Strategy, classifier, ``batch_size``, ``budget``, ``initial_size``
+        (or ``initial`` row indices), ``stopping`` and ``random_state``. Its
+        parameters are stored; on resume ``None`` uses the stored learner and
+        a learner with other parameters is refused. ``None`` for a new session
+        means ``ActiveLearner(random_state=0)``.
+    classes : sequence of str or int or None, default=None
+        The labels annotators may give. Required for a new session (unless
+        the learner is fitted), checked on resume.
+    eval_set : tuple (X_eval, y_eval) or None, default=None
+        Labeled held-out data scored after every round: the learning curve of
+        :meth:`curve` and of the annotator page.
+    lease_seconds : float, default=600
+        How long a claimed item stays reserved for its annotator.
+
+    Attributes
+    ----------
+    X : array-like
+        The pool.
+    classes : list
+        The session's classes.
+    store : LabelStore
+        The SQLite store.
+    learner_params : dict
+        The stored learner's parameters, as text.
+
+    See Also
+    --------
+    skactive.ActiveLearner : The in-memory loop.
+    skactive.stopping : Criteria that end a session before its budget.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> from sklearn.datasets import load_iris
+    >>> from skactive import ActiveLearner
+    >>> from skactive.labeling import LabelingSession
+    >>> X, y = load_iris(return_X_y=True)
+    >>> path = os.path.join(tempfile.mkdtemp(), "iris.sqlite")
+    >>> learner = ActiveLearner(batch_size=5, budget=10, initial_size=6,
+    ...                         random_state=0)
+    >>> with LabelingSession(path, X, learner, classes=[0, 1, 2]) as session:
+    ...     while claims := session.next_items("ann", n=3):
+    ...         for claim in claims:
+    ...             _ = session.label(claim.row, int(y[claim.row]),
+    ...                               annotator="ann", claim_id=claim.claim_id)
+    ...     session.progress()["n_labeled"]
+    16
+    >>> with LabelingSession(path, X) as session:  # resumed from the file
+    ...     session.progress()["done"], len(session.history())
+    (True, 16)
+    """
+
+    def __init__(self, path, X, learner=None, *, classes=None, eval_set=None,
+                 lease_seconds=600):
+        if isinstance(lease_seconds, bool) or not isinstance(
+                lease_seconds, (int, float)) or not lease_seconds > 0:
+            raise ValueError(
+                f"lease_seconds must be a positive number of seconds, got "
+                f"{lease_seconds!r}."
+            )
+        self.X = X
+        self.eval_set = eval_set
+        self.lease_seconds = float(lease_seconds)
+        self._round_lock = threading.Lock()
+        self._cache = (None, None)
+        digest, n_rows = pool_fingerprint(X)
+        self.store = LabelStore(path)
+        try:
+            if self.store.get_meta("pool_sha256") is None:
+                self._create(learner, classes, digest, n_rows)
+            else:
+                self._resume(learner, classes, digest, n_rows)
+            self._prepare()
+        except BaseException:
+            self.store.close()
+            raise
+
+    # -- creation and resume ------------------------------------------------
+    def _create(self, learner, classes, digest, n_rows):
+        if learner is None:
+            learner = ActiveLearner(random_state=0)
+        if not isinstance(learner, ActiveLearner):
+            raise TypeError(
+                "learner must be an skactive.ActiveLearner holding the strategy, "
+                f"batch_size and budget, got {type(learner).__name__}."
+            )
+        if classes is None and hasattr(learner, "classes_"):
+            classes = learner.classes_
+        classes = _check_classes(classes)
+        template = clone(learner)
+        template._validate_params()
+        seed = template.random_state
+        if seed is None:
+            seed = int(np.random.SeedSequence().generate_state(1)[0])
+        elif not isinstance(seed, (int, np.integer)):
+            raise ValueError(
+                "A session replays its queries from an integer seed; give the "
+                "learner random_state=<int> or None, not a RandomState."
+            )
+        template.set_params(random_state=int(seed), eval_set=None, oracle=None)
+        with self.store.transaction() as c:
+            for key, value in {
+                "schema_version": str(SCHEMA_VERSION),
+                "skactive_version": __version__,
+                "pool_sha256": digest,
+                "n_rows": str(n_rows),
+                "classes": json.dumps(classes),
+                "learner_params": json.dumps(_params_signature(template)),
+                "learner_pickle": pickle.dumps(template),
+                "seed": str(int(seed)),
+                "created": str(time.time()),
+            }.items():
+                self.store.set_meta(c, key, value)
+
+    def _resume(self, learner, classes, digest, n_rows):
+        store = self.store
+        version = int(store.get_meta("schema_version"))
+        if version != SCHEMA_VERSION:
+            raise ValueError(
+                f"{store.path} was written by a skactive with store schema "
+                f"{version}; this version reads schema {SCHEMA_VERSION}."
+            )
+        if store.get_meta("pool_sha256") != digest or int(
+                store.get_meta("n_rows")) != n_rows:
+            raise ValueError(
+                f"{store.path} belongs to another pool ({store.get_meta('n_rows')} "
+                f"rows, SHA-256 {store.get_meta('pool_sha256')[:12]}…), not to "
+                f"this X ({n_rows} rows, SHA-256 {digest[:12]}…). Pass the data "
+                "the session was created on, or a new path for a new session."
+            )
+        stored = json.loads(store.get_meta("classes"))
+        if classes is not None and _check_classes(classes) != stored:
+            raise ValueError(
+                f"classes={list(classes)!r} differ from the session's "
+                f"{stored!r}; leave classes out to resume."
+            )
+        template = pickle.loads(store.get_meta("learner_pickle"))
+        if learner is not None:
+            if not isinstance(learner, ActiveLearner):
+                raise TypeError(
+                    "learner must be an skactive.ActiveLearner, got "
+                    f"{type(learner).__name__}."
+                )
+            mine = _params_signature(template)
+            given = clone(learner).set_params(random_state=template.random_state)
+            theirs = _params_signature(given)
+            diff = sorted(k for k in set(mine) | set(theirs)
+                          if mine.get(k) != theirs.get(k))
+            if diff:
+                raise ValueError(
+                    f"The learner differs from the one {store.path} was created "
+                    f"with in {', '.join(diff)}; pass learner=None to resume "
+                    "with the stored one, or use a new path."
+                )
+
+    def _prepare(self):
+        store = self.store
+        self.classes = json.loads(store.get_meta("classes"))
+        self._seed = int(store.get_meta("seed"))
+        learner = pickle.loads(store.get_meta("learner_pickle"))
+        self.learner_params = json.loads(store.get_meta("learner_params"))
+        if self.eval_set is not None:
+            learner.set_params(eval_set=self.eval_set)
+        self._template = learner
+        # Validated once: the strategy reads the pool as the loop would.
+        probe = clone(learner)
+        probe._validate_params()
+        self._X_in = probe._strategy_input(
+            probe._validate_X(self.X, probe._strategy_param()))
+
+    # -- context manager ----------------------------------------------------
+    def close(self):
+        """Close the store (every label is already on disk)."""
+        self.store.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    # -- bookkeeping --------------------------------------------------------
+    def _n_initial(self):
+        value = self.store.get_meta("n_initial")
+        return None if value is None else int(value)
+
+    def _target(self):
+        n_initial = self._n_initial()
+        if n_initial is None:
+            return None
+        return n_initial + int(self._template.budget)
+
+    def _check_label(self, label):
+        label = _py(label)
+        if not isinstance(label, bool):
+            for c in self.classes:
+                if label == c and type(label) is type(c):
+                    return c
+        matches = [c for c in self.classes if str(c) == str(label)]
+        if len(matches) == 1:
+            return matches[0]
+        raise InvalidLabelError(
+            f"label {label!r} is not one of the session's classes "
+            f"{self.classes!r}."
+        )
+
+    def _check_row(self, row):
+        if isinstance(row, bool) or not isinstance(row, (int, np.integer)):
+            raise UnknownItemError(
+                f"row must be an integer row of the pool, got {row!r}.")
+        n = int(self.store.get_meta("n_rows"))
+        if not 0 <= row < n:
+            raise UnknownItemError(f"row {row} is not in the pool of {n} rows.")
+        return int(row)
+
+    def labels(self):
+        """The current labels, in the order their items were queued.
+
+        Returns
+        -------
+        rows : ndarray of int
+            Rows of the pool.
+        labels : ndarray
+            Their current labels (corrections applied, undos removed).
+        """
+        current = self.store.current_labels()
+        queued, _ = self.store.queued()
+        rows = np.asarray([r for r in queued.tolist() if r in current],
+                          dtype=np.intp)
+        labels = np.asarray([current[r].label for r in rows.tolist()])
+        return rows, labels
+
+    def history(self, row=None):
+        """Every label record (labels, corrections, undos), oldest first.
+
+        Parameters
+        ----------
+        row : int or None, default=None
+            Only this row's records.
+
+        Returns
+        -------
+        records : list of LabelRecord
+        """
+        return self.store.history(row)
+
+    # -- the loop -----------------------------------------------------------
+    def _fit(self, rows, labels):
+        learner = clone(self._template)
+        learner.teach(_safe_indexing(self.X, rows), labels, indices=rows)
+        return learner
+
+    def _advance(self):
+        """Query the next round if it is due. Returns True if one was added."""
+        with self._round_lock:
+            store = self.store
+            rounds = store.rounds()
+            if rounds and rounds[-1][4] is not None:
+                return False  # stopped
+            r = len(rounds)
+            if r == 0:
+                return self._initial_round()
+            queued, _ = store.queued()
+            current = store.current_labels()
+            unlabeled = [q for q in queued.tolist() if q not in current]
+            remaining = self._target() - queued.shape[0]
+            if remaining > 0:
+                active = store.active_claims(store._conn, time.time())
+                if any(q not in active for q in unlabeled):
+                    return False  # items are waiting for annotators
+            elif unlabeled:
+                return False  # the last items are still out
+            rows, labels = self.labels()
+            note, score, stop, criteria_blob, picked = None, None, None, None, []
+            rng = np.random.RandomState([self._seed, r])
+            pool = np.setdiff1d(np.arange(int(store.get_meta("n_rows"))), queued)
+            if len(set(labels.tolist())) < 2:
+                note = "cold start: random until two classes are labeled"
+                if remaining <= 0:
+                    stop = f"the budget of {self._template.budget} labels is spent"
+                else:
+                    k = min(self._template.batch_size, remaining, pool.shape[0])
+                    picked = rng.permutation(pool)[:k]
+            else:
+                learner = self._fit(rows, labels)
+                self._cache = (len(store.history()), learner)
+                score = learner.history_[-1]["score"]
+                criteria = self._criteria()
+                if remaining <= 0 or pool.shape[0] == 0:
+                    stop = f"the budget of {self._template.budget} labels is spent"
+                elif criteria:
+                    state = StoppingState(
+                        round=r, estimator=learner.estimator_, X=self._X_in,
+                        labeled=rows, unlabeled=pool, y_labeled=labels,
+                        n_queried=int(rows.shape[0] - self._n_initial()),
+                        budget=self._template.budget)
+                    votes = [bool(c.update(state)) for c in criteria]
+                    for c, vote in zip(criteria, votes):
+                        if vote:
+                            stop = getattr(c, "reason_", None) or type(c).__name__
+                            break
+                    criteria_blob = pickle.dumps(criteria)
+                if stop is None:
+                    k = min(self._template.batch_size, remaining)
+                    picked = learner.strategy_._query_candidates(
+                        self._X_in, pool, batch_size=k)
+            with store.transaction() as c:
+                # False when another process queried this round first: its
+                # round stands, and the state changed all the same.
+                store.add_round(
+                    c, r, np.asarray(picked, dtype=np.intp).tolist(),
+                    n_labeled=int(rows.shape[0]), score=score, note=note,
+                    stop_reason=stop, criteria=criteria_blob)
+            return True
+
+    def _criteria(self):
+        blob = self.store.last_criteria()
+        if blob is not None:
+            return pickle.loads(blob)
+        return self._template._stopping_criteria()
+
+    def _initial_round(self):
+        template = self._template
+        n = int(self.store.get_meta("n_rows"))
+        if isinstance(template.initial, str):
+            size = min(int(template.initial_size), n)
+            rows = np.random.RandomState([self._seed, 0]).permutation(n)[:size]
+        else:
+            from ..learner import _check_initial_indices
+
+            rows = _check_initial_indices(template.initial, n)
+        return self._start(rows.tolist(), [], "initial set")
+
+    def _start(self, rows, records, note):
+        """Queue round 0 (and labels imported with it) in one transaction."""
+        budget = int(self._template.budget)
+        n = int(self.store.get_meta("n_rows"))
+        if budget > n - len(rows):
+            raise ValueError(
+                f"The learner's budget={budget} is larger than the pool left "
+                f"after the initial set ({n - len(rows)} rows); lower it."
+            )
+        with self.store.transaction() as c:
+            if not self.store.add_round(c, 0, rows, n_labeled=len(records),
+                                        note=note):
+                return True  # another process started the session
+            self.store.set_meta(c, "n_initial", str(len(rows)))
+            for row, label in records:
+                self.store.add_label(c, row, label, "import", "import")
+        return True
+
+    # -- annotators ---------------------------------------------------------
+    def next_items(self, annotator, n=1):
+        """Claim the next items for an annotator.
+
+        An annotator's own unanswered claims come back first (a reloaded
+        page shows the same item), then free items in query order. When the
+        current round is fully handed out, the next round is queried.
+
+        Parameters
+        ----------
+        annotator : str
+            Who asks.
+        n : int, default=1
+            Items wanted.
+
+        Returns
+        -------
+        claims : list of Claim
+            At most ``n``; empty when nothing is left to label now (the
+            budget is spent, a stopping criterion fired, or the last items
+            are out with other annotators).
+        """
+        annotator = self._check_annotator(annotator)
+        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+            raise ValueError(f"n must be a positive integer, got {n!r}.")
+        claims = []
+        for _ in range(3):
+            claims = self._claim(annotator, int(n))
+            if len(claims) == n or not self._advance():
+                return claims
+        return claims
+
+    def _claim(self, annotator, n):
+        store = self.store
+        with store.transaction() as c:
+            now = time.time()
+            queue = c.execute(
+                "SELECT row, round FROM queue ORDER BY round, rank").fetchall()
+            current = store.current_labels()
+            active = store.active_claims(c, now)
+            claims = []
+            for row, round_ in queue:
+                if row in current:
+                    continue
+                held = active.get(row)
+                if held is not None and held[1] == annotator:
+                    # A reloaded page gets its item back, with a fresh lease.
+                    c.execute("UPDATE claims SET expires = ? WHERE id = ?",
+                              (now + self.lease_seconds, held[0]))
+                    claims.insert(0, Claim(row=row, claim_id=held[0],
+                                           annotator=annotator,
+                                           expires_at=now + self.lease_seconds,
+                                           round=round_))
+            for row, round_ in queue:
+                if len(claims) >= n:
+                    break
+                if row in current or row in active:
+                    continue
+                claims.append(store.claim(c, row, annotator, self.lease_seconds,
+                                          round_))
+            return claims[:n]
+
+    @staticmethod
+    def _check_annotator(annotator):
+        if not isinstance(annotator, str) or not annotator.strip():
+            raise LabelingError(
+                f"annotator must be a non-empty name, got {annotator!r}.")
+        if len(annotator) > 200:
+            raise LabelingError("annotator names are at most 200 characters.")
+        return annotator.strip()
+
+    def label(self, row, label, *, annotator, claim_id=None):
+        """Store a label; it is on disk when this returns.
+
+        Parameters
+        ----------
+        row : int
+            Row of the pool, as given by :meth:`next_items`.
+        label : str or int
+            One of ``classes`` (its string form is accepted too).
+        annotator : str
+            Who labels.
+        claim_id : str or None, default=None
+            The claim being answered. A claim that has expired still has its
+            label kept (``late=True``); an unknown claim, one for another row
+            or one already answered raises :class:`StaleClaimError`.
+
+        Returns
+        -------
+        record : LabelRecord
+        """
+        annotator = self._check_annotator(annotator)
+        row = self._check_row(row)
+        label = self._check_label(label)
+        store = self.store
+        with store.transaction() as c:
+            if c.execute("SELECT 1 FROM queue WHERE row = ?", (row,)).fetchone() is None:
+                raise UnknownItemError(
+                    f"row {row} was not handed out for labeling; label the "
+                    "items next_items gives."
+                )
+            late = False
+            if claim_id is not None:
+                found = store.get_claim(c, str(claim_id))
+                if found is None:
+                    raise StaleClaimError(f"claim {claim_id!r} is unknown.")
+                if found[1] != row:
+                    raise StaleClaimError(
+                        f"claim {claim_id!r} is for row {found[1]}, not {row}.")
+                if found[4]:
+                    raise StaleClaimError(
+                        f"claim {claim_id!r} was already answered; use "
+                        "correct(row, label) to change the label."
+                    )
+                late = time.time() > found[3]
+            elif row in store.current_labels():
+                raise StaleClaimError(
+                    f"row {row} is already labeled; use correct(row, label) "
+                    "to change its label."
+                )
+            return store.add_label(c, row, label, annotator, "label",
+                                   claim=None if claim_id is None else str(claim_id),
+                                   late=late)
+
+    def correct(self, row, label, *, annotator):
+        """Replace a row's label; the previous one stays in the history.
+
+        Parameters
+        ----------
+        row : int
+        label : str or int
+        annotator : str
+
+        Returns
+        -------
+        record : LabelRecord
+        """
+        annotator = self._check_annotator(annotator)
+        row = self._check_row(row)
+        label = self._check_label(label)
+        with self.store.transaction() as c:
+            if row not in self.store.current_labels():
+                raise UnknownItemError(
+                    f"row {row} has no label to correct; use label().")
+            return self.store.add_label(c, row, label, annotator, "correction")
+
+    def undo(self, annotator):
+        """Take back the annotator's last label; the item is served to them again.
+
+        Parameters
+        ----------
+        annotator : str
+
+        Returns
+        -------
+        record : LabelRecord or None
+            The label taken back, or None if the annotator has none.
+        """
+        annotator = self._check_annotator(annotator)
+        store = self.store
+        with store.transaction() as c:
+            records = store.history()
+            undone = {r.retracts for r in records if r.kind == "undo"}
+            mine = [r for r in records if r.annotator == annotator
+                    and r.kind in ("label", "correction") and r.id not in undone]
+            if not mine:
+                return None
+            last = mine[-1]
+            store.add_label(c, last.row, None, annotator, "undo", retracts=last.id)
+            if last.row not in store.current_labels():
+                store.claim(c, last.row, annotator, self.lease_seconds, -1)
+            return last
+
+    # -- reports --------------------------------------------------------------
+    def progress(self):
+        """Where the session stands.
+
+        Returns
+        -------
+        progress : dict
+            ``n_labeled``, ``n_queried`` (labels bought beyond the initial
+            set), ``budget``, ``target`` (labels wanted in all), ``round``,
+            ``n_claimed`` (items out with annotators), ``n_late`` (labels that
+            arrived after their claim expired), ``done`` and
+            ``stop_reason``.
+        """
+        store = self.store
+        current = store.current_labels()
+        rounds = store.rounds()
+        n_initial = self._n_initial() or 0
+        target = self._target()
+        if target is None:
+            target = int(self._template.initial_size) + int(self._template.budget)
+        queued, _ = store.queued()
+        stop = rounds[-1][4] if rounds else None
+        unlabeled = [q for q in queued.tolist() if q not in current]
+        active = store.active_claims(store._conn, time.time())
+        return {
+            "n_labeled": len(current),
+            "n_queried": max(len(current) - n_initial, 0),
+            "budget": int(self._template.budget),
+            "target": int(target),
+            "round": max(len(rounds) - 1, 0),
+            "n_claimed": sum(q in active for q in unlabeled),
+            "n_late": sum(r.late for r in current.values()),
+            "done": stop is not None and not unlabeled,
+            "stop_reason": stop,
+        }
+
+    def curve(self):
+        """The learning curve: one point per round with a fitted model.
+
+        Returns
+        -------
+        points : list of dict
+            ``round``, ``n_labeled`` and ``score`` (on ``eval_set``; None
+            without one).
+        """
+        return [{"round": r, "n_labeled": n, "score": s}
+                for r, n, s, note, _ in self.store.rounds() if r > 0
+                and note is None]
+
+    def learner(self):
+        """An :class:`~skactive.ActiveLearner` fitted on the current labels.
+
+        Returns
+        -------
+        learner : ActiveLearner
+            Use its ``predict``; ``labeled_indices_`` are rows of the pool.
+        """
+        version = len(self.store.history())
+        if self._cache[0] == version:
+            return self._cache[1]
+        rows, labels = self.labels()
+        if len(set(labels.tolist())) < 2:
+            raise ValueError(
+                "The session has fewer than two labeled classes; a classifier "
+                "needs at least two."
+            )
+        learner = self._fit(rows, labels)
+        self._cache = (version, learner)
+        return learner
+
+    def to_frame(self):
+        """The label history as a pandas DataFrame (pandas required).
+
+        Returns
+        -------
+        frame : pandas.DataFrame
+            One row per record: ``id``, ``row``, ``label``, ``annotator``,
+            ``time`` (UTC), ``kind``, ``late``, ``retracts``, and ``current``
+            (whether it gives the row's current label).
+        """
+        import pandas as pd
+
+        current = {r.id for r in self.store.current_labels().values()}
+        records = self.history()
+        frame = pd.DataFrame({
+            "id": [r.id for r in records],
+            "row": [r.row for r in records],
+            "label": pd.Series([r.label for r in records], dtype=object),
+            "annotator": [r.annotator for r in records],
+            "time": pd.to_datetime([r.time for r in records], unit="s", utc=True),
+            "kind": [r.kind for r in records],
+            "late": [r.late for r in records],
+            "retracts": pd.array([r.retracts for r in records], dtype="Int64"),
+            "current": [r.id in current for r in records],
+        })
+        return frame
+
+    def export_csv(self, path, *, history=False):
+        """Write the labeled set (or the whole history) to a CSV file.
+
+        Parameters
+        ----------
+        path : str or path-like
+        history : bool, default=False
+            False: one line per labeled row, ``row,label,annotator,time``.
+            True: every record, as :meth:`to_frame` without pandas.
+
+        Returns
+        -------
+        n_lines : int
+            Data lines written.
+        """
+        import csv
+
+        records = self.history()
+        if not history:
+            current = self.store.current_labels()
+            order, _ = self.labels()
+            records = [current[r] for r in order.tolist()]
+        with open(path, "w", newline="", encoding="utf-8") as fh:
+            writer = csv.writer(fh)
+            if history:
+                writer.writerow(["id", "row", "label", "annotator", "time", "kind",
+                                 "late", "retracts"])
+                for r in records:
+                    writer.writerow([r.id, r.row, "" if r.label is None else r.label,
+                                     r.annotator, f"{r.time:.6f}", r.kind,
+                                     int(r.late), "" if r.retracts is None
+                                     else r.retracts])
+            else:
+                writer.writerow(["row", "label", "annotator", "time"])
+                for r in records:
+                    writer.writerow([r.row, r.label, r.annotator, f"{r.time:.6f}"])
+        return len(records)
+
+    # -- hand-over from the in-memory loop -------------------------------------
+    @classmethod
+    def from_learner(cls, path, learner, X, *, classes=None, eval_set=None,
+                     lease_seconds=600):
+        """Start a session from the labels an ActiveLearner holds.
+
+        Use it after ``fit`` stopped (an oracle that raised, a
+        KeyboardInterrupt) or after labeling with ``teach``: the learner's
+        labels become the session's initial set (annotator ``"import"``) and
+        the session buys the rest of ``learner.budget``.
+
+        Parameters
+        ----------
+        path : str or path-like
+            A new SQLite file.
+        learner : ActiveLearner
+            Holding ``labeled_indices_`` (rows of ``X``) and ``y_labeled_``.
+        X : array-like
+            The data the learner was fitted on.
+        classes : sequence or None, default=None
+            Defaults to the learner's classes, plus any class among its
+            labels.
+        eval_set, lease_seconds
+            As for :class:`LabelingSession`.
+
+        Returns
+        -------
+        session : LabelingSession
+        """
+        if not hasattr(learner, "labeled_indices_"):
+            raise ValueError(
+                "learner holds no labels yet; fit or teach it first, or create "
+                "a LabelingSession directly."
+            )
+        rows = np.asarray(learner.labeled_indices_)
+        n = pool_fingerprint(X)[1]
+        if rows.shape[0] and rows.max() >= n:
+            raise ValueError(
+                "learner.labeled_indices_ has rows beyond X; teach with "
+                "indices= (rows of X) so the labels can be matched to the pool."
+            )
+        if classes is None:
+            classes = sorted(set(np.asarray(learner.y_labeled_).tolist())
+                             | set(np.asarray(getattr(learner, "classes_", [])).tolist()),
+                             key=str)
+        template = clone(learner)
+        spent = rows.shape[0] - getattr(learner, "_n_initial", rows.shape[0])
+        template.set_params(budget=max(int(learner.budget) - spent, 0))
+        if os.path.exists(path) and os.path.getsize(path) > 0:
+            raise ValueError(f"{path} exists; from_learner starts a new session.")
+        session = cls(path, X, template, classes=classes, eval_set=eval_set,
+                      lease_seconds=lease_seconds)
+        try:
+            labels = [session._check_label(v) for v in np.asarray(
+                learner.y_labeled_).tolist()]
+            session._start(rows.tolist(), list(zip(rows.tolist(), labels)),
+                           "imported from an ActiveLearner")
+        except BaseException:
+            session.close()
+            raise
+        return session
