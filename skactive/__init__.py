@@ -7,6 +7,7 @@ classifier; :class:`ActiveLearner` runs the loop as a meta-estimator.
 from ._version import __version__
 from .base import QueryStrategy
 from .evaluation import active_learning_curve, plot_learning_curves
+from .labeling import LabelingSession
 from .learner import ActiveLearner
 from .oracle import OptimalOrderSearch, ReplayOrder
 from .policies import ALILStrategy, DAgger, IALEStrategy, LALMonteCarlo, LALStrategy
@@ -51,6 +52,7 @@ __all__ = [
     "IDMR",
     "LALMonteCarlo",
     "LALStrategy",
+    "LabelingSession",
     "LabelBudget",
     "MCDropout",
     "MaxUncertainty",

@@ -9,7 +9,7 @@ a loop, so one instance can serve several learners.
 """
 
 import numbers
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 from sklearn.base import BaseEstimator
@@ -65,7 +65,6 @@ class StoppingState:
     y_labeled: np.ndarray
     n_queried: int
     budget: object = None
-    extra: dict = field(default_factory=dict)
 
 
 class StoppingCriterion(BaseEstimator):

@@ -19,6 +19,7 @@ from skactive import (
     ReplayOrder,
     UncertaintySampling,
 )
+from skactive.stopping import ClassificationChange, LabelBudget
 from skactive.strategies import KMeansBinner
 
 STRATEGIES = [
@@ -49,6 +50,9 @@ LEARNERS = [
     # With missing_label=None every label value is a class, -1 included.
     ActiveLearner(RandomSampling(), batch_size=1, budget=2, initial_size=5,
                   missing_label=None, random_state=0),
+    ActiveLearner(UncertaintySampling(LogisticRegression()), batch_size=2, budget=4,
+                  initial_size=4, random_state=0,
+                  stopping=[ClassificationChange(), LabelBudget(2)]),
 ]
 
 

@@ -202,9 +202,12 @@ def test_export_csv_and_frame(tmp_path, digits):
         assert s.export_csv(tmp_path / "h.csv", history=True) == 13
         pd = pytest.importorskip("pandas")
         frame = s.to_frame()
-        assert isinstance(frame, pd.DataFrame) and len(frame) == 13
-        assert frame["current"].sum() == 11
-        assert frame["kind"].tolist()[-1] == "undo"
+        assert isinstance(frame, pd.DataFrame) and len(frame) == 11
+        assert frame["row"].tolist() == seen[:11]
+        np.testing.assert_array_equal(frame["label"].to_numpy(int), y[seen[:11]])
+        full = s.to_frame(history=True)
+        assert len(full) == 13 and full["current"].sum() == 11
+        assert full["kind"].tolist()[-1] == "undo"
 
 
 def test_stopping_criteria_end_the_session(tmp_path, digits):

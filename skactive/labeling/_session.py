@@ -373,7 +373,7 @@ class LabelingSession:
             unlabeled = [q for q in queued.tolist() if q not in current]
             remaining = self._target() - queued.shape[0]
             if remaining > 0:
-                active = store.active_claims(store._conn, time.time())
+                active = store.active_claims()
                 if any(q not in active for q in unlabeled):
                     return False  # items are waiting for annotators
             elif unlabeled:
@@ -653,7 +653,7 @@ class LabelingSession:
         queued, _ = store.queued()
         stop = rounds[-1][4] if rounds else None
         unlabeled = [q for q in queued.tolist() if q not in current]
-        active = store.active_claims(store._conn, time.time())
+        active = store.active_claims()
         return {
             "n_labeled": len(current),
             "n_queried": max(len(current) - n_initial, 0),
@@ -700,32 +700,48 @@ class LabelingSession:
         self._cache = (version, learner)
         return learner
 
-    def to_frame(self):
-        """The label history as a pandas DataFrame (pandas required).
+    def to_frame(self, *, history=False):
+        """The labeled set (or the whole history) as a pandas DataFrame.
+
+        Parameters
+        ----------
+        history : bool, default=False
+            False: one row per labeled item, in queue order, with columns
+            ``row``, ``label``, ``annotator`` and ``time`` (UTC). True: every
+            record, with ``id``, ``kind``, ``late``, ``retracts`` and
+            ``current`` (whether it gives the row's current label) too.
 
         Returns
         -------
         frame : pandas.DataFrame
-            One row per record: ``id``, ``row``, ``label``, ``annotator``,
-            ``time`` (UTC), ``kind``, ``late``, ``retracts``, and ``current``
-            (whether it gives the row's current label).
         """
         import pandas as pd
 
-        current = {r.id for r in self.store.current_labels().values()}
-        records = self.history()
-        frame = pd.DataFrame({
-            "id": [r.id for r in records],
+        records, current = self._records(history)
+        columns = {
             "row": [r.row for r in records],
             "label": pd.Series([r.label for r in records], dtype=object),
             "annotator": [r.annotator for r in records],
             "time": pd.to_datetime([r.time for r in records], unit="s", utc=True),
-            "kind": [r.kind for r in records],
-            "late": [r.late for r in records],
-            "retracts": pd.array([r.retracts for r in records], dtype="Int64"),
-            "current": [r.id in current for r in records],
-        })
-        return frame
+        }
+        if history:
+            columns = {
+                "id": [r.id for r in records], **columns,
+                "kind": [r.kind for r in records],
+                "late": [r.late for r in records],
+                "retracts": pd.array([r.retracts for r in records], dtype="Int64"),
+                "current": [r.id in current for r in records],
+            }
+        return pd.DataFrame(columns)
+
+    def _records(self, history):
+        """The records to export and the ids of the current labels."""
+        current = self.store.current_labels()
+        ids = {r.id for r in current.values()}
+        if history:
+            return self.history(), ids
+        order, _ = self.labels()
+        return [current[r] for r in order.tolist()], ids
 
     def export_csv(self, path, *, history=False):
         """Write the labeled set (or the whole history) to a CSV file.
@@ -735,7 +751,8 @@ class LabelingSession:
         path : str or path-like
         history : bool, default=False
             False: one line per labeled row, ``row,label,annotator,time``.
-            True: every record, as :meth:`to_frame` without pandas.
+            True: every record, ``id,row,label,annotator,time,kind,late,
+            retracts``.
 
         Returns
         -------
@@ -744,11 +761,7 @@ class LabelingSession:
         """
         import csv
 
-        records = self.history()
-        if not history:
-            current = self.store.current_labels()
-            order, _ = self.labels()
-            records = [current[r] for r in order.tolist()]
+        records, _ = self._records(history)
         with open(path, "w", newline="", encoding="utf-8") as fh:
             writer = csv.writer(fh)
             if history:

@@ -346,10 +346,14 @@ class LabelStore:
             "SELECT id, row, annotator, expires, answered FROM claims WHERE id = ?",
             (claim_id,)).fetchone()
 
-    def active_claims(self, c, now):
-        """{row: (claim id, annotator, expires)} of unanswered, unexpired claims."""
-        rows = c.execute(
-            "SELECT row, id, annotator, expires FROM claims "
-            "WHERE answered = 0 AND expires > ? ORDER BY created", (now,)
-        ).fetchall()
+    def active_claims(self, c=None, now=None):
+        """{row: (claim id, annotator, expires)} of unanswered, unexpired claims.
+
+        ``c``: the connection of an open transaction, or None to read alone.
+        """
+        now = time.time() if now is None else now
+        sql = ("SELECT row, id, annotator, expires FROM claims "
+               "WHERE answered = 0 AND expires > ? ORDER BY created")
+        rows = (self.read(sql, (now,)) if c is None
+                else c.execute(sql, (now,)).fetchall())
         return {r[0]: (r[1], r[2], r[3]) for r in rows}
