@@ -391,7 +391,7 @@ class LabelingSession:
                     picked = rng.permutation(pool)[:k]
             else:
                 learner = self._fit(rows, labels)
-                self._cache = (len(store.history()), learner)
+                self._cache = (store.version(), learner)
                 score = learner.history_[-1]["score"]
                 criteria = self._criteria()
                 if remaining <= 0 or pool.shape[0] == 0:
@@ -493,31 +493,20 @@ class LabelingSession:
         store = self.store
         with store.transaction() as c:
             now = time.time()
-            queue = c.execute(
-                "SELECT row, round FROM queue ORDER BY round, rank").fetchall()
-            current = store.current_labels()
-            active = store.active_claims(c, now)
+            own, free = store.open_items(c, annotator, now, n)
             claims = []
-            for row, round_ in queue:
-                if row in current:
-                    continue
-                held = active.get(row)
-                if held is not None and held[1] == annotator:
-                    # A reloaded page gets its item back, with a fresh lease.
-                    c.execute("UPDATE claims SET expires = ? WHERE id = ?",
-                              (now + self.lease_seconds, held[0]))
-                    claims.insert(0, Claim(row=row, claim_id=held[0],
-                                           annotator=annotator,
-                                           expires_at=now + self.lease_seconds,
-                                           round=round_))
-            for row, round_ in queue:
-                if len(claims) >= n:
-                    break
-                if row in current or row in active:
-                    continue
+            # A reloaded page gets its items back, with a fresh lease.
+            for claim_id, row, round_ in own[:n]:
+                c.execute("UPDATE claims SET expires = ? WHERE id = ?",
+                          (now + self.lease_seconds, claim_id))
+                claims.append(Claim(row=row, claim_id=claim_id,
+                                    annotator=annotator,
+                                    expires_at=now + self.lease_seconds,
+                                    round=round_))
+            for row, round_ in free[:n - len(claims)]:
                 claims.append(store.claim(c, row, annotator, self.lease_seconds,
                                           round_))
-            return claims[:n]
+            return claims
 
     @staticmethod
     def _check_annotator(annotator):
@@ -572,7 +561,7 @@ class LabelingSession:
                         "correct(row, label) to change the label."
                     )
                 late = time.time() > found[3]
-            elif row in store.current_labels():
+            elif store.is_labeled(c, row):
                 raise StaleClaimError(
                     f"row {row} is already labeled; use correct(row, label) "
                     "to change its label."
@@ -598,7 +587,7 @@ class LabelingSession:
         row = self._check_row(row)
         label = self._check_label(label)
         with self.store.transaction() as c:
-            if row not in self.store.current_labels():
+            if not self.store.is_labeled(c, row):
                 raise UnknownItemError(
                     f"row {row} has no label to correct; use label().")
             return self.store.add_label(c, row, label, annotator, "correction")
@@ -618,15 +607,11 @@ class LabelingSession:
         annotator = self._check_annotator(annotator)
         store = self.store
         with store.transaction() as c:
-            records = store.history()
-            undone = {r.retracts for r in records if r.kind == "undo"}
-            mine = [r for r in records if r.annotator == annotator
-                    and r.kind in ("label", "correction") and r.id not in undone]
-            if not mine:
+            last = store.last_label_of(c, annotator)
+            if last is None:
                 return None
-            last = mine[-1]
             store.add_label(c, last.row, None, annotator, "undo", retracts=last.id)
-            if last.row not in store.current_labels():
+            if not store.is_labeled(c, last.row):
                 store.claim(c, last.row, annotator, self.lease_seconds, -1)
             return last
 
@@ -644,25 +629,23 @@ class LabelingSession:
             ``stop_reason``.
         """
         store = self.store
-        current = store.current_labels()
-        rounds = store.rounds()
+        n_labeled, n_open, n_claimed, n_late = store.counts()
+        last = store.read(
+            "SELECT round, stop_reason FROM rounds ORDER BY round DESC LIMIT 1")
         n_initial = self._n_initial() or 0
         target = self._target()
         if target is None:
             target = int(self._template.initial_size) + int(self._template.budget)
-        queued, _ = store.queued()
-        stop = rounds[-1][4] if rounds else None
-        unlabeled = [q for q in queued.tolist() if q not in current]
-        active = store.active_claims()
+        stop = last[0][1] if last else None
         return {
-            "n_labeled": len(current),
-            "n_queried": max(len(current) - n_initial, 0),
+            "n_labeled": n_labeled,
+            "n_queried": max(n_labeled - n_initial, 0),
             "budget": int(self._template.budget),
             "target": int(target),
-            "round": max(len(rounds) - 1, 0),
-            "n_claimed": sum(q in active for q in unlabeled),
-            "n_late": sum(r.late for r in current.values()),
-            "done": stop is not None and not unlabeled,
+            "round": last[0][0] if last else 0,
+            "n_claimed": n_claimed,
+            "n_late": n_late,
+            "done": stop is not None and n_open == 0,
             "stop_reason": stop,
         }
 
@@ -687,7 +670,7 @@ class LabelingSession:
         learner : ActiveLearner
             Use its ``predict``; ``labeled_indices_`` are rows of the pool.
         """
-        version = len(self.store.history())
+        version = self.store.version()
         if self._cache[0] == version:
             return self._cache[1]
         rows, labels = self.labels()

@@ -51,6 +51,7 @@ CREATE TABLE IF NOT EXISTS claims (
     answered INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS claims_row ON claims (row);
+CREATE INDEX IF NOT EXISTS claims_open ON claims (expires) WHERE answered = 0;
 CREATE TABLE IF NOT EXISTS labels (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     row INTEGER NOT NULL,
@@ -63,6 +64,11 @@ CREATE TABLE IF NOT EXISTS labels (
     retracts INTEGER
 );
 CREATE INDEX IF NOT EXISTS labels_row ON labels (row);
+CREATE INDEX IF NOT EXISTS labels_annotator ON labels (annotator);
+CREATE TABLE IF NOT EXISTS current (
+    row INTEGER PRIMARY KEY,
+    label_id INTEGER NOT NULL
+);
 """
 
 
@@ -305,15 +311,66 @@ class LabelStore:
         """{row: the record that gives its current label}.
 
         The newest record of a row that is neither an undo nor undone; a row
-        whose every label was undone has none.
+        whose every label was undone has none. Kept in the ``current`` table,
+        updated in the transaction that adds each record.
         """
-        records = self.history()
-        undone = {r.retracts for r in records if r.kind == "undo"}
-        current = {}
-        for r in records:  # one pass over the label history, not the pool
-            if r.kind != "undo" and r.id not in undone:
-                current[r.row] = r
-        return current
+        rows = self.read(
+            "SELECT l.id, l.row, l.label, l.annotator, l.time, l.kind, l.claim, "
+            "l.late, l.retracts FROM current c JOIN labels l ON l.id = c.label_id "
+            "ORDER BY l.id")
+        return {r[1]: self._record(r) for r in rows}
+
+    def is_labeled(self, c, row):
+        return c.execute("SELECT 1 FROM current WHERE row = ?",
+                         (int(row),)).fetchone() is not None
+
+    def last_label_of(self, c, annotator):
+        """The annotator's newest label or correction not undone, or None."""
+        row = c.execute(
+            "SELECT id, row, label, annotator, time, kind, claim, late, retracts "
+            "FROM labels WHERE annotator = ? AND kind IN ('label', 'correction') "
+            "AND id NOT IN (SELECT retracts FROM labels WHERE kind = 'undo') "
+            "ORDER BY id DESC LIMIT 1", (annotator,)).fetchone()
+        return None if row is None else self._record(row)
+
+    def _set_current(self, c, row):
+        found = c.execute(
+            "SELECT id FROM labels WHERE row = ? AND kind != 'undo' AND id NOT IN "
+            "(SELECT retracts FROM labels WHERE row = ? AND kind = 'undo') "
+            "ORDER BY id DESC LIMIT 1", (row, row)).fetchone()
+        if found is None:
+            c.execute("DELETE FROM current WHERE row = ?", (row,))
+        else:
+            c.execute("INSERT OR REPLACE INTO current (row, label_id) VALUES (?, ?)",
+                      (row, found[0]))
+
+    def version(self):
+        """Changes whenever a record is added (the newest record's id)."""
+        return self.read("SELECT COALESCE(MAX(id), 0) FROM labels")[0][0]
+
+    def counts(self, now=None):
+        """(labeled, queued and unlabeled, of those claimed, current late)."""
+        now = time.time() if now is None else now
+        return self.read(
+            "SELECT (SELECT COUNT(*) FROM current), "
+            "(SELECT COUNT(*) FROM queue WHERE row NOT IN (SELECT row FROM current)), "
+            "(SELECT COUNT(DISTINCT row) FROM claims WHERE answered = 0 AND "
+            " expires > ? AND row NOT IN (SELECT row FROM current)), "
+            "(SELECT COUNT(*) FROM current c JOIN labels l ON l.id = c.label_id "
+            " WHERE l.late = 1)", (now,))[0]
+
+    def open_items(self, c, annotator, now, n):
+        """The annotator's unexpired claims, then free queued rows (at most n)."""
+        own = c.execute(
+            "SELECT c.id, c.row, q.round FROM claims c JOIN queue q ON q.row = c.row "
+            "WHERE c.annotator = ? AND c.answered = 0 AND c.expires > ? "
+            "AND c.row NOT IN (SELECT row FROM current) ORDER BY c.created",
+            (annotator, now)).fetchall()
+        free = c.execute(
+            "SELECT row, round FROM queue WHERE row NOT IN (SELECT row FROM current) "
+            "AND row NOT IN (SELECT row FROM claims WHERE answered = 0 AND "
+            "expires > ?) ORDER BY round, rank LIMIT ?", (now, n)).fetchall()
+        return own, free
 
     def add_label(self, c, row, label, annotator, kind, *, claim=None,
                   late=False, retracts=None):
@@ -325,6 +382,7 @@ class LabelStore:
             (int(row), encoded, annotator, now, kind, claim, int(late), retracts))
         if claim is not None:
             c.execute("UPDATE claims SET answered = 1 WHERE id = ?", (claim,))
+        self._set_current(c, int(row))
         return LabelRecord(
             id=cur.lastrowid, row=int(row), label=_py(label), annotator=annotator,
             time=now, kind=kind, late=bool(late), claim_id=claim,
