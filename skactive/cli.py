@@ -29,6 +29,15 @@ load_sentiment`) are token matrices for the text networks
 
 ``--json`` writes the full results with their provenance (command line,
 versions, seeds, machine) in ``params["provenance"]``.
+
+``skactive label`` is the other side: people label a pool in the browser
+while a strategy picks the items (:mod:`skactive.labeling`)::
+
+    skactive label digits --session digits.sqlite
+    skactive label docs.txt --session docs.sqlite --classes pos,neg,neutral
+
+Every label is saved in the session file when it is given; Ctrl-C stops the
+server and the same command resumes.
 """
 
 import argparse
@@ -500,7 +509,8 @@ def build_parser():
     Returns
     -------
     parser : argparse.ArgumentParser
-        The top-level parser with its ``compare`` subcommand.
+        The top-level parser with its ``compare`` and ``label``
+        subcommands.
     """
     parser = argparse.ArgumentParser(
         prog="skactive",
@@ -606,7 +616,311 @@ def build_parser():
     cmp.add_argument("--quiet", action="store_true",
                      help="no progress bar")
     cmp.set_defaults(func=_compare, subparser=cmp)
+    _add_label_parser(sub, DATASET_NAMES)
     return parser
+
+
+#: Strategies of ``skactive label``: those that need no network, shipped
+#: policy or test labels. "uncertainty" is UncertaintySampling's default
+#: (entropy).
+LABEL_STRATEGIES = ("uncertainty", "random", "entropy", "margin",
+                    "least_confidence", "qbc", "coreset", "badge", "diversity",
+                    "density")
+#: Labels wanted without --budget, capped at the pool.
+DEFAULT_LABEL_BUDGET = 100
+_LABEL_DATASETS = ("digits", "iris", "wine", "breast_cancer")
+
+
+def _add_label_parser(sub, dataset_names):
+    lab = sub.add_parser(
+        "label",
+        help="label a pool yourself in the browser (active learning picks "
+        "the items)",
+        description=_fill(
+            "Serve an annotator page on this machine: the model picks the next "
+            "items to label, one or several people label them in a browser, "
+            "and every label is saved at once in the session file. Ctrl-C "
+            "stops the server; the same command resumes the session."),
+        epilog=textwrap.dedent("""\
+            examples:
+              skactive label digits --session digits.sqlite
+              skactive label docs.txt --session docs.sqlite --classes pos,neg
+              skactive label rows.csv --session rows.sqlite --classes a,b,c \\
+                  --host 0.0.0.0 --token auto"""),
+        formatter_class=_HelpFormatter,
+    )
+    lab.add_argument(
+        "data", metavar="DATA",
+        help=f"a bundled data set ({', '.join(_LABEL_DATASETS)}: its training "
+        "split is the pool, its test split scores the live learning curve), a "
+        ".csv file of numeric features (one item per row; a first line with "
+        "a non-numeric cell is the header), or a .txt file (one document per "
+        "line)")
+    lab.add_argument("--session", required=True, metavar="FILE",
+                     help="the session file (SQLite); created if missing, "
+                     "resumed if it exists")
+    lab.add_argument("--classes", type=_parse_classes, default=None,
+                     metavar="A,B,...",
+                     help="comma-separated class labels (required unless the "
+                     "data set names them)")
+    lab.add_argument("--budget", type=_positive_int(1), default=None,
+                     help=f"labels acquired after the initial set (default: "
+                     f"{DEFAULT_LABEL_BUDGET}, capped at the pool)")
+    lab.add_argument("--batch-size", type=_positive_int(1), default=10,
+                     help="items queried per round (the model is refitted "
+                     "between rounds)")
+    lab.add_argument("--initial-size", type=_positive_int(1), default=None,
+                     help="items labeled before the first model, drawn at "
+                     "random (default: 10, capped at a quarter of the pool)")
+    lab.add_argument("--strategy", choices=LABEL_STRATEGIES,
+                     default="uncertainty", help="query strategy")
+    lab.add_argument("--host", default="127.0.0.1",
+                     help="address to serve on; any other than 127.0.0.1 / "
+                     "localhost needs --token")
+    lab.add_argument("--port", type=_port, default=8765,
+                     help="port to serve on; 0 picks a free one")
+    lab.add_argument("--token", default=None,
+                     help="shared secret every request must carry (the printed "
+                     "URL holds it); 'auto' makes a random one")
+    lab.add_argument("--lease", type=_positive_int(1), default=600,
+                     metavar="SECONDS",
+                     help="how long an item stays with the annotator it was "
+                     "handed to before another may get it")
+    lab.add_argument("--random-state", type=int, default=0,
+                     help="seed of the split and the initial set")
+    lab.add_argument("--stop", choices=sorted(_STOPPING), default=None,
+                     help="end the session before the budget when this "
+                     "stopping criterion fires (defaults as published): "
+                     "stabilizing = Cohen's kappa of consecutive models on a "
+                     "stop set >= 0.99 over 3 rounds (Bloodgood & "
+                     "Vijay-Shanker 2009); max-uncertainty, overall-uncertainty, "
+                     "classification-change (Zhu et al. 2008)")
+    lab.add_argument("--no-browser", action="store_true",
+                     help="do not open the page in a browser")
+    lab.set_defaults(func=_label, subparser=lab)
+    return lab
+
+
+_STOPPING = {
+    "stabilizing": "StabilizingPredictions",
+    "max-uncertainty": "MaxUncertainty",
+    "overall-uncertainty": "OverallUncertainty",
+    "classification-change": "ClassificationChange",
+}
+
+
+def _stopping(name, random_state):
+    if name is None:
+        return None
+    from . import stopping
+
+    cls = getattr(stopping, _STOPPING[name])
+    if "random_state" in cls().get_params():
+        return cls(random_state=random_state)
+    return cls()
+
+
+def _parse_classes(text):
+    names = [c.strip() for c in text.split(",")]
+    if any(not c for c in names):
+        raise argparse.ArgumentTypeError(
+            f"empty class name in {text!r}; give names separated by commas")
+    if len(set(names)) != len(names):
+        dupes = sorted({c for c in names if names.count(c) > 1})
+        raise argparse.ArgumentTypeError(
+            f"class {', '.join(map(repr, dupes))} given more than once")
+    if len(names) < 2:
+        raise argparse.ArgumentTypeError("give at least two classes")
+    return names
+
+
+def _port(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid port: {text!r}") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"a port is 0 to 65535, got {value}")
+    return value
+
+
+def _label_data(parser, args):
+    """``(pool, classes, eval_set, kind, feature_names, description, learner
+    estimator)`` of ``skactive label``; usage errors exit through ``parser``."""
+    from sklearn.linear_model import LogisticRegression
+
+    from .datasets import load_dataset
+    from .datasets._loaders import _read_text_table, _text_to_float
+
+    path = args.data
+    if path in _LABEL_DATASETS and not os.path.exists(path):
+        data = load_dataset(path, random_state=args.random_state)
+        classes = [int(c) if isinstance(c, (np.integer, int)) else str(c)
+                   for c in np.unique(data.y_train).tolist()]
+        if args.classes is not None and [str(c) for c in classes] != args.classes:
+            parser.error(
+                f"argument --classes: the data set {path!r} names its classes "
+                f"({', '.join(map(str, classes))}); leave --classes out")
+        kind = "image" if path == "digits" else "table"
+        names = None
+        if kind == "table":
+            from sklearn import datasets as skd
+
+            loader = getattr(skd, f"load_{path}")
+            names = [str(n) for n in loader().feature_names]
+        desc = (f"{path} ({data.X_train.shape[0]} items, "
+                f"{data.X_test.shape[0]} held out for the curve)")
+        return (data.X_train, classes, (data.X_test, data.y_test), kind, names,
+                desc, LogisticRegression(max_iter=1000))
+    if not os.path.isfile(path):
+        parser.error(
+            f"argument DATA: no file {path!r} and not a bundled data set "
+            f"({', '.join(_LABEL_DATASETS)})")
+    if args.classes is None:
+        parser.error("argument --classes: required for a file: give the "
+                     "labels to choose from, e.g. --classes yes,no")
+    suffix = os.path.splitext(path)[1].lower()
+    if suffix == ".txt":
+        try:
+            with open(path, encoding="utf-8-sig") as handle:
+                docs = [line.rstrip("\r\n") for line in handle]
+        except (OSError, UnicodeDecodeError) as exc:
+            parser.error(f"argument DATA: cannot read {path!r}: {exc}")
+        docs = [d for d in docs if d.strip()]
+        if len(docs) < 2:
+            parser.error(f"argument DATA: {path!r} holds {len(docs)} "
+                         "non-empty line(s); one document per line is needed")
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.pipeline import make_pipeline
+
+        est = make_pipeline(TfidfVectorizer(), LogisticRegression(max_iter=1000))
+        return (docs, args.classes, None, "text", None,
+                f"{path} ({len(docs)} documents)", est)
+    if suffix not in (".csv", ".tsv"):
+        parser.error(f"argument DATA: {path!r}: give a .csv file of features "
+                     "or a .txt file of documents (one per line)")
+    try:
+        cells = _read_text_table(path)
+        names = None
+        from .datasets._loaders import _is_number
+
+        if not all(_is_number(c) for c in cells[0]):
+            names = [str(c) for c in cells[0]]
+            cells = cells[1:]
+        if cells.shape[0] < 2:
+            raise ValueError("fewer than two data rows")
+        X = _text_to_float(cells, path, list(range(cells.shape[1])))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        parser.error(f"argument DATA: cannot load {path!r}: {exc}")
+    return (X, args.classes, None, "table", names,
+            f"{path} ({X.shape[0]} rows, {X.shape[1]} features)",
+            LogisticRegression(max_iter=1000))
+
+
+def _label(args, parser):
+    import secrets
+    import signal
+    import sqlite3
+
+    from .labeling import LabelingSession
+    from .labeling._app import _is_loopback, make_server
+
+    # Checks that need no data first.
+    if args.token == "auto":
+        args.token = secrets.token_urlsafe(16)
+    if args.token is not None and not args.token.strip():
+        parser.error("argument --token: give a non-empty secret (or 'auto')")
+    if args.token is None and not _is_loopback(args.host.strip("[]")):
+        parser.error(
+            f"argument --host: {args.host} is reachable from other machines; "
+            "add --token SECRET (or --token auto) so only those you give the "
+            "URL to can label, or serve on 127.0.0.1")
+    if os.path.isdir(args.session):
+        parser.error(f"argument --session: {args.session!r} is a directory; "
+                     "give a file name")
+    parent = os.path.dirname(os.path.abspath(args.session))
+    if not os.path.isdir(parent):
+        parser.error(f"argument --session: the directory {parent!r} does not "
+                     "exist; create it first")
+    X, classes, eval_set, kind, names, desc, est = _label_data(parser, args)
+    n = len(X)
+    initial = args.initial_size
+    if initial is None:
+        initial = min(DEFAULT_INITIAL_SIZE, max(1, n // 4))
+    if initial >= n:
+        parser.error(f"argument --initial-size: {initial} leaves no pool: "
+                     f"the data has {n} items")
+    budget = args.budget
+    if budget is None:
+        budget = min(DEFAULT_LABEL_BUDGET, n - initial)
+    elif budget > n - initial:
+        parser.error(f"argument --budget: {budget} exceeds the {n - initial} "
+                     f"items left after the initial set of {initial}")
+    from . import ActiveLearner
+    from .strategies import UncertaintySampling
+
+    strategy = (UncertaintySampling(est) if args.strategy == "uncertainty"
+                else make_strategy(args.strategy, est))
+    learner = ActiveLearner(strategy, batch_size=args.batch_size, budget=budget,
+                            initial_size=initial, initial="random",
+                            random_state=args.random_state,
+                            stopping=_stopping(args.stop, args.random_state))
+    resumed = os.path.exists(args.session)
+    try:
+        session = LabelingSession(args.session, X, learner, classes=classes,
+                                  eval_set=eval_set, lease_seconds=args.lease)
+    except (ValueError, sqlite3.DatabaseError) as exc:
+        parser.error(f"argument --session: cannot use {args.session!r}: {exc}")
+    try:
+        try:
+            server = make_server(session, args.host, args.port, token=args.token,
+                                 kind=kind, feature_names=names)
+        except OSError as exc:
+            hint = ("; use another --port, or --port 0 for a free one"
+                    if args.port else "")
+            parser.error(f"cannot serve on {args.host}:{args.port}: "
+                         f"{exc.strerror or exc}{hint}")
+
+        def _stop(signum, frame):
+            raise KeyboardInterrupt
+
+        previous = signal.signal(signal.SIGTERM, _stop)
+        try:
+            with server.lock:
+                progress = session.progress()
+            print(f"skactive label: {desc}, {len(classes)} classes, "
+                  f"strategy={args.strategy}, budget={budget}, "
+                  f"batch_size={args.batch_size}, initial_size={initial}"
+                  + (f", stop={args.stop}" if args.stop else ""), flush=True)
+            if resumed:
+                print(f"resuming {args.session}: "
+                      f"{_plural(progress['n_labeled'], 'label')} so far",
+                      flush=True)
+            print(f"labels are saved in {args.session} as they are given",
+                  flush=True)
+            print(f"open {server.url} to label (Ctrl-C stops)", flush=True)
+            if not args.no_browser:
+                import threading
+                import webbrowser
+
+                threading.Thread(target=webbrowser.open, args=(server.url,),
+                                 daemon=True).start()
+            server.serve_forever()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+            server.server_close()
+        # A request that is being answered finishes before the session closes.
+        with server.lock:
+            progress = session.progress()
+            session.close()
+    except BaseException:
+        session.close()
+        raise
+    print(f"\nskactive: stopped; {_plural(progress['n_labeled'], 'label')} "
+          f"saved in {args.session}: run the same command to resume.", flush=True)
+    return 0
 
 
 def _strategy_list():

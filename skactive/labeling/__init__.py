@@ -5,6 +5,7 @@ SQLite file that records the pool's identity, every query, claim and label;
 ``skactive label`` serves it to annotators in the browser.
 """
 
+from ._app import LabelingServer, make_server, serve
 from ._session import (
     InvalidLabelError,
     LabelingError,
@@ -19,9 +20,12 @@ __all__ = [
     "InvalidLabelError",
     "LabelRecord",
     "LabelStore",
+    "LabelingServer",
     "LabelingError",
     "LabelingSession",
     "StaleClaimError",
     "UnknownItemError",
+    "make_server",
     "pool_fingerprint",
+    "serve",
 ]

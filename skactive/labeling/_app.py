@@ -34,7 +34,6 @@ import logging
 import math
 import socket
 import threading
-from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, quote, urlsplit
 
@@ -134,6 +133,8 @@ _JS = r"""
   nameInput.value = params.get("annotator") || stored ||
     ("annotator-" + Math.random().toString(36).slice(2, 6));
   const annotator = () => nameInput.value.trim().slice(0, 64);
+  // data-busy on <body>: "1" while a request is out (keys are ignored then).
+  const setBusy = (on) => { busy = on; document.body.dataset.busy = on ? "1" : "0"; };
 
   async function api(method, path, body) {
     const headers = {"Accept": "application/json"};
@@ -291,7 +292,8 @@ _JS = r"""
     add("text", Object.assign({x: (L + W - R) / 2, y: H - 4,
                                "text-anchor": "middle"}, label), "labels");
     add("polyline", {fill: "none", stroke: "#2f6fd6", "stroke-width": 2,
-                     points: pts.map((p) => sx(p.n_labeled) + "," + sy(p.score)).join(" ")});
+                     points: pts.map((p) => sx(p.n_labeled) + "," + sy(p.score))
+                       .join(" ")});
     for (const p of pts) {
       add("circle", {cx: sx(p.n_labeled), cy: sy(p.score), r: 3, fill: "#2f6fd6"})
         .appendChild(document.createElementNS(NS, "title")).textContent =
@@ -309,7 +311,7 @@ _JS = r"""
     clearTimeout(retry);
     const name = annotator();
     if (!name) { setStatus("Enter your name to start.", "error"); return; }
-    busy = true;
+    setBusy(true);
     try {
       const data = await api("GET", "/api/next?annotator=" + encodeURIComponent(name));
       if (data.classes) buildButtons(data.classes);
@@ -336,23 +338,30 @@ _JS = r"""
     } catch (e) {
       current = null;
       enable(false);
-      setStatus("Could not load the next item: " + e.message + "; retrying...", "error");
+      setStatus("Could not load the next item: " + e.message + "; retrying...",
+                "error");
       schedule(5000);
     } finally {
-      busy = false;
+      setBusy(false);
     }
   }
 
   async function submit(value) {
     if (busy || !current) return;
-    busy = true;
+    // A clicked button keeps no focus: Space or Enter must not label the next item.
+    if (document.activeElement && document.activeElement !== nameInput) {
+      document.activeElement.blur();
+    }
+    setBusy(true);
     enable(false);
     const item = current;
     try {
       const data = await api("POST", "/api/label", {
         row: item.row, label: value, annotator: annotator(),
         claim_id: item.claim_id});
-      setStatus("Saved: item " + item.row + " is " + String(value) + ".");
+      setStatus("Saved: item " + item.row + " is " + String(value) +
+                (data.label && data.label.late ? " (after your claim had " +
+                 "expired; kept all the same)." : "."));
       renderProgress(data.progress);
     } catch (e) {
       if (e.status === 409 || e.status === 404) {
@@ -360,18 +369,18 @@ _JS = r"""
                   "); here is the next one.", "error");
       } else {
         setStatus("Not saved: " + e.message, "error");
-        busy = false;
+        setBusy(false);
         enable(true);
         return;
       }
     }
-    busy = false;
+    setBusy(false);
     await loadNext();
   }
 
   async function undo() {
     if (busy) return;
-    busy = true;
+    setBusy(true);
     try {
       const data = await api("POST", "/api/undo", {annotator: annotator()});
       renderProgress(data.progress);
@@ -380,15 +389,15 @@ _JS = r"""
                   data.undone.row + ".");
       } else {
         setStatus("Nothing to undo.");
-        busy = false;
+        setBusy(false);
         return;
       }
     } catch (e) {
       setStatus("Undo failed: " + e.message, "error");
-      busy = false;
+      setBusy(false);
       return;
     }
-    busy = false;
+    setBusy(false);
     await loadNext();
   }
 
@@ -436,7 +445,8 @@ _HTML = """<!doctype html>
     <div class="card"><div id="item" aria-live="polite"></div></div>
     <div id="buttons"></div>
     <div id="actions">
-      <button id="undo" type="button" title="Undo your last label (u or Backspace)"><kbd>u</kbd>Undo</button>
+      <button id="undo" type="button"
+        title="Undo your last label (u or Backspace)"><kbd>u</kbd>Undo</button>
       <p id="status" role="status"></p>
     </div>
     <p class="hint">Keys 1-9 pick a label; u or Backspace undoes your last one.
@@ -746,8 +756,12 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(body)
 
     def _json(self, status, obj, extra=()):
-        body = json.dumps(_finite(obj), default=_json_default,
-                          allow_nan=False).encode("utf-8")
+        text = json.dumps(_finite(obj), default=_json_default, allow_nan=False)
+        # <, > and & only occur inside JSON strings, where \u escapes mean the
+        # same: no pool text reaches the client as markup, even if the JSON
+        # were ever sniffed as HTML.
+        body = (text.replace("<", "\\u003c").replace(">", "\\u003e")
+                .replace("&", "\\u0026").encode("utf-8"))
         self._send(status, body, "application/json; charset=utf-8", extra)
 
     def _error(self, status, message, extra=()):
