@@ -872,13 +872,16 @@ def test_browser_image_curve_and_done(driver, tmp_path):
             # Label the rest in the page: the last one shows the done message.
             for _ in range(10):
                 row = driver.find_element(By.ID, "item").get_attribute("data-row")
-                _press(driver, str(int(y[int(row)]) + 1) if y[int(row)] < 9 else "1")
+                # Keys 1..9 then 0 for the tenth class.
+                _press(driver, str((int(y[int(row)]) + 1) % 10))
                 _wait(driver, lambda: driver.find_element(
                     By.ID, "item").get_attribute("data-row") != row)
             status = driver.find_element(By.ID, "status")
             _wait(driver, lambda: "Done" in status.text)
             assert session.progress()["stop_reason"] in status.text
             assert "40 / 40 labels" in progress.text
+            rows, labels = session.labels()
+            np.testing.assert_array_equal(labels, y[rows])
             assert all(b.get_attribute("disabled") for b in
                        driver.find_elements(By.CSS_SELECTOR, "#buttons button"))
 

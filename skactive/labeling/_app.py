@@ -176,7 +176,7 @@ _JS = r"""
       const button = el("button");
       button.type = "button";
       button.dataset.label = String(value);
-      if (i < 9) button.appendChild(el("kbd", String(i + 1)));
+      if (i < 10) button.appendChild(el("kbd", String((i + 1) % 10)));
       button.appendChild(document.createTextNode(String(value)));
       button.addEventListener("click", () => submit(value));
       buttonBox.appendChild(button);
@@ -415,8 +415,8 @@ _JS = r"""
       undo();
       return;
     }
-    if (/^[1-9]$/.test(event.key) && classes) {
-      const i = Number(event.key) - 1;
+    if (/^[0-9]$/.test(event.key) && classes) {
+      const i = (Number(event.key) + 9) % 10;  // 1..9 then 0 for the tenth
       if (i < classes.length) { event.preventDefault(); submit(classes[i]); }
     }
   });
@@ -449,7 +449,7 @@ _HTML = """<!doctype html>
         title="Undo your last label (u or Backspace)"><kbd>u</kbd>Undo</button>
       <p id="status" role="status"></p>
     </div>
-    <p class="hint">Keys 1-9 pick a label; u or Backspace undoes your last one.
+    <p class="hint">Keys 1-9 and 0 pick a label; u or Backspace undoes your last one.
       Every label is saved at once: closing the page loses nothing.</p>
   </section>
   <aside>
