@@ -231,10 +231,13 @@ class ActiveLearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
     n_iter_ : int
         Number of query rounds run.
     stop_reason_ : str
-        Why the loop ended: the budget was spent, or a stopping criterion's
-        ``reason_``.
+        Why the loop ended: the budget was spent, a stopping criterion's
+        ``reason_``, or ``"interrupted by <exception>"`` when ``fit`` raised
+        (the labels answered before are kept; ``warm_start=True`` goes on).
     stopping_ : list of StoppingCriterion
-        The fitted copies of ``stopping``, with what they measured.
+        The fitted copies of ``stopping``, with what they measured; a
+        ``warm_start`` fit with the same ``stopping`` continues them, so an
+        interrupted loop stops where an uninterrupted one would.
     n_features_in_ : int
         Number of features seen in ``fit``.
     feature_names_in_ : ndarray of shape (``n_features_in_``,)
@@ -380,6 +383,7 @@ class ActiveLearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         return float(scorer(estimator, X_eval, y_eval))
 
     def _ask_oracle(self, indices):
+        """The oracle's labels and which of them are answers (not missing)."""
         labels = np.asarray(self.oracle(indices))
         if labels.shape != (indices.shape[0],):
             raise ValueError(
@@ -387,14 +391,11 @@ class ActiveLearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
                 f"{indices.shape[0]} queried samples; it must return one label "
                 "per index."
             )
-        if _is_missing(labels, self.missing_label).any():
-            raise ValueError(
-                "oracle returned missing_label for a queried sample; it must "
-                "return a real label for every index."
-            )
+        answered = ~_is_missing(labels, self.missing_label)
         # Before they are stored: an integer y would silently truncate floats.
-        check_classification_labels(labels, "the labels returned by oracle")
-        return labels
+        check_classification_labels(labels[answered],
+                                    "the labels returned by oracle")
+        return labels, answered
 
     # -- the loop -------------------------------------------------------------
     def fit(self, X, y):
@@ -427,10 +428,16 @@ class ActiveLearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
             The fitted learner.
         """
         self._validate_params()
-        criteria = self._stopping_criteria()
+        criteria = self._stopping_criteria()  # bad parameters fail here
         resume = bool(self.warm_start) and hasattr(self, "labeled_indices_")
+        asked_at = None
         if resume:
             kept = self._kept_labels()
+            criteria = self._resumed_criteria(criteria)
+            if criteria is getattr(self, "stopping_", None):
+                # They saw the model of these labels already: the refit of
+                # the same labels must not count as one more round.
+                asked_at = getattr(self, "_asked_at", None)
         X, y = self._validate_X_y(X, y, self._strategy_param())
         rng = check_random_state(self.random_state)
         missing = _is_missing(y, self.missing_label)
@@ -448,6 +455,8 @@ class ActiveLearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         if resume:
             labeled, y_known, n_initial = self._resume_labels(X, y, missing, kept)
             history = list(self.history_)
+            if history and history[-1]["n_labeled"] == labeled.shape[0]:
+                history.pop()  # that round's model is fitted again below
             n_done = getattr(self, "n_iter_", 0)
         elif use_oracle:
             labeled = np.flatnonzero(~missing)
@@ -471,15 +480,21 @@ class ActiveLearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         n_pool = int(pool_mask.sum())
         to_buy = self.budget - spent
         if to_buy > n_pool:
+            held = (f" and the learner already bought {spent}" if spent else "")
             raise ValueError(
                 f"budget={self.budget} is larger than the pool, which has "
-                f"{n_pool + spent} unlabeled samples; use budget <= "
+                f"{n_pool} unlabeled samples{held}; use budget <= "
                 f"{n_pool + spent}."
             )
         # A batch larger than the pool is fine while the budget fits: each
         # round queries min(batch_size, budget left) samples.
 
         strategy = self._make_strategy(rng)
+        if self.random_state is not None and not resume:
+            # After the strategy, so its seeds are those of a loop without
+            # criteria; a stop set drawn from the same seed stops alike.
+            for c in criteria:
+                seed_random_states(c, rng)
         # The strategy sees DataFrames when fit got one, so its classifier
         # keeps the column names.
         X_in = self._strategy_input(X)
@@ -510,8 +525,11 @@ class ActiveLearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
                     entry["stop"] = reason
                     break
                 pool_idx = np.flatnonzero(pool_mask)
-                stop = self._ask_criteria(criteria, entry["round"], strategy,
-                                          X_in, lab, pool_idx, y_known, spent)
+                stop = None
+                if lab.shape[0] != asked_at:
+                    stop = self._ask_criteria(criteria, entry["round"], strategy,
+                                              X_in, lab, pool_idx, y_known, spent)
+                    self._asked_at = asked_at = int(lab.shape[0])
                 if stop is not None:
                     reason = entry["stop"] = stop
                     break
@@ -520,29 +538,56 @@ class ActiveLearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
                 picked = strategy._query_candidates(X_in, pool_idx, batch_size=k)
                 entry["query_time"] = time.perf_counter() - t0
                 if use_oracle:
-                    y_known[picked] = self._ask_oracle(picked)
+                    labels, answered = self._ask_oracle(picked)
+                    if not answered.all():
+                        # Keep the answers given, then say what is missing.
+                        y_known[picked[answered]] = labels[answered]
+                        order.append(picked[answered])
+                        raise ValueError(
+                            f"oracle returned missing_label for "
+                            f"{int((~answered).sum())} of the {picked.shape[0]} "
+                            "queried samples; the labels it gave are kept "
+                            "(labeled_indices_). Return a label for every index, "
+                            "or fit again with warm_start=True to go on."
+                        )
+                    y_known[picked] = labels
+                    order.append(picked)
+                else:
+                    order.append(picked)
                 pool_mask[picked] = False
                 entry["queried"] = picked
-                order.append(picked)
                 spent += k
                 n_done += 1
                 bar.update(1)
-        except BaseException:
+        except BaseException as exc:
             # Every label answered so far outlives the failure (an oracle
             # that raises, a KeyboardInterrupt): fit(warm_start=True) or
             # teach goes on from them.
             self._keep(X, y_known, order, history, n_done, n_initial,
-                       strategy if fitted else None)
+                       strategy if fitted else None, criteria, resume)
+            self.stop_reason_ = (f"interrupted by {type(exc).__name__}: {exc}"
+                                 if str(exc) else
+                                 f"interrupted by {type(exc).__name__}")
             raise
         finally:
             bar.close()
-        self._keep(X, y_known, order, history, n_done, n_initial, strategy)
-        self.stopping_ = criteria
+        self._keep(X, y_known, order, history, n_done, n_initial, strategy,
+                   criteria, resume)
         self.stop_reason_ = reason
         return self
 
-    def _keep(self, X, y_known, order, history, n_done, n_initial, strategy):
-        """Store the labels (and the model, if its fit finished) on self."""
+    def _keep(self, X, y_known, order, history, n_done, n_initial, strategy,
+              criteria, resume):
+        """Store the labels (and the model, if its fit finished) on self.
+
+        Without a finished fit, a model from an earlier ``fit`` is dropped
+        unless this call continued it (``warm_start``): it may have been
+        trained on other data.
+        """
+        if strategy is None and not resume:
+            for attr in ("strategy_", "estimator_", "classes_"):
+                self.__dict__.pop(attr, None)
+        self.stopping_ = criteria
         self.labeled_indices_ = np.concatenate(order)
         self.X_labeled_ = _safe_indexing(X, self.labeled_indices_)
         self.y_labeled_ = y_known[self.labeled_indices_]
@@ -556,19 +601,44 @@ class ActiveLearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
             self.estimator_ = strategy.estimator_
             self.classes_ = self.estimator_.classes_
 
+    def _resumed_criteria(self, fresh):
+        """The criteria of the interrupted loop, if ``stopping`` is unchanged."""
+        kept = getattr(self, "stopping_", None)
+        if kept is None or [type(c) for c in kept] != [type(c) for c in fresh]:
+            return fresh
+        def params(c):
+            # The loop seeded random_state=None: that is no change.
+            return repr({k: v for k, v in c.get_params().items()
+                         if not k.endswith("random_state")})
+
+        if any(params(a) != params(b) for a, b in zip(kept, fresh)):
+            return fresh
+        return kept
+
     def _stopping_criteria(self):
+        """Fresh, validated copies of ``stopping``."""
         if self.stopping is None:
             return []
         criteria = (list(self.stopping) if isinstance(self.stopping, (list, tuple))
                     else [self.stopping])
         for c in criteria:
+            if isinstance(c, type):
+                raise TypeError(
+                    f"stopping must hold criterion instances; got the class "
+                    f"{c.__name__}. Use {c.__name__}(...) instead."
+                )
             if not callable(getattr(c, "update", None)):
                 raise TypeError(
                     "stopping must be a stopping criterion from "
                     "skactive.stopping (e.g. StabilizingPredictions()) or a "
                     f"list of them, got {type(c).__name__}."
                 )
-        return [clone(c) for c in criteria]
+        criteria = [clone(c) for c in criteria]
+        for c in criteria:
+            validate = getattr(c, "_validate_params", None)
+            if validate is not None:
+                validate()
+        return criteria
 
     def _ask_criteria(self, criteria, round_, strategy, X_in, lab, pool_idx,
                       y_known, spent):
@@ -595,8 +665,15 @@ class ActiveLearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         """Labeled rows, known labels and initial size of a warm start."""
         rows, X_kept, y_kept = kept
         n = X.shape[0]
-        if rows.shape[0] and (rows.max() >= n or not _same_rows(
-                _safe_indexing(X, rows), X_kept)):
+        if rows.shape[0] and rows.max() >= n:
+            raise ValueError(
+                f"warm_start=True continues from the labels the learner holds, "
+                f"but labeled_indices_ has rows up to {int(rows.max())} and X "
+                f"has {n} rows: samples taught without indices= are numbered "
+                "after X's rows. Teach with indices= (rows of X), or set "
+                "warm_start=False to start over."
+            )
+        if rows.shape[0] and not _same_rows(_safe_indexing(X, rows), X_kept):
             raise ValueError(
                 "warm_start=True continues from the labels the learner holds, "
                 "but X is not the data they were taught on (its rows at "

@@ -82,6 +82,9 @@ class StoppingCriterion(BaseEstimator):
     def update(self, state):  # pragma: no cover - abstract
         raise NotImplementedError
 
+    def _validate_params(self):
+        """Raise on bad parameters; loops call it before their first round."""
+
 
 # ----------------------------------------------------------------------------
 # Helpers shared by the criteria
@@ -249,9 +252,6 @@ class _PoolCriterion(StoppingCriterion):
             self.reason_ = _EMPTY_POOL
             return True
         return False
-
-    def _validate_params(self):  # pragma: no cover - abstract
-        raise NotImplementedError
 
 
 # ----------------------------------------------------------------------------
@@ -708,6 +708,11 @@ class LabelBudget(StoppingCriterion):
         self.max_labels = max_labels
         self.count = count
 
+    def _validate_params(self):
+        name = type(self).__name__
+        _check_int(name, self.max_labels, "max_labels")
+        _check_choice(name, self.count, "count", ("queried", "labeled"))
+
     def update(self, state):
         """See the round's state; ``True`` means stop.
 
@@ -719,9 +724,7 @@ class LabelBudget(StoppingCriterion):
         -------
         stop : bool
         """
-        name = type(self).__name__
-        _check_int(name, self.max_labels, "max_labels")
-        _check_choice(name, self.count, "count", ("queried", "labeled"))
+        self._validate_params()
         self.reason_ = None
         if self.count == "queried":
             n, what = int(state.n_queried), "labels were queried"

@@ -381,8 +381,8 @@ def test_keyboard_interrupt_keeps_labels_and_hands_over_to_a_session(tmp_path, d
         seen = _label_all(s, y)
         assert len(seen) == 12  # the rest of the budget of 24
         assert not set(seen) & set(rows.tolist())
-    with pytest.raises(ValueError, match="exists"):
-        LabelingSession.from_learner(tmp_path / "s.db", al, X)
+    with pytest.raises(ValueError, match="already holds a session"):
+        LabelingSession.from_learner(tmp_path / "s.db", al, X, classes=range(10))
 
 
 def test_warm_start_refuses_other_data(digits):
@@ -457,3 +457,207 @@ def test_sigkill_mid_round_loses_no_acknowledged_label(tmp_path, digits):
         assert order == reference[:len(order)]
         rest = _label_all(s, y)
     assert order + rest == reference
+
+
+# -- hand-over and creation are all or nothing --------------------------------
+def _interrupted(X, y, fail_after=12, **kw):
+    y_missing = np.full_like(y, -1)
+    y_missing[[0, 1, 2, 3, 5, 13]] = y[[0, 1, 2, 3, 5, 13]]
+    al = ActiveLearner(UncertaintySampling(LogisticRegression(max_iter=300)),
+                       batch_size=4, budget=24, oracle=_FlakyOracle(y, fail_after),
+                       random_state=0, **kw)
+    with pytest.raises(ConnectionError):
+        al.fit(X, y_missing)
+    return al
+
+
+def test_failed_hand_over_leaves_no_session_and_can_be_retried(tmp_path, digits):
+    X, y, _, _ = digits
+    al = _interrupted(X, y)
+    path = tmp_path / "s.db"
+    with pytest.raises(ValueError, match="not in classes"):
+        LabelingSession.from_learner(path, al, X, classes=[0, 1])
+    with LabelingSession.from_learner(path, al, X, classes=range(10)) as s:
+        assert s.progress()["n_labeled"] == 18
+
+
+def test_hand_over_refuses_other_data(tmp_path, digits):
+    X, y, _, _ = digits
+    al = _interrupted(X, y)
+    with pytest.raises(ValueError, match="not the data"):
+        LabelingSession.from_learner(tmp_path / "s.db", al, X[::-1],
+                                     classes=range(10))
+
+
+def test_hand_over_counts_the_labels_the_learner_bought(tmp_path, digits):
+    X, y, _, _ = digits
+    al = _interrupted(X, y, stopping=LabelBudget(20))
+    assert al.stop_reason_.startswith("interrupted by ConnectionError")
+    with LabelingSession.from_learner(tmp_path / "s.db", al, X,
+                                      classes=range(10)) as s:
+        assert s.progress()["n_queried"] == 12
+        seen = _label_all(s, y)
+        p = s.progress()
+    # LabelBudget(20) stops after 20 bought labels in all, not 20 more.
+    assert len(seen) == 8 and p["n_queried"] == 20
+    assert "max_labels=20" in p["stop_reason"]
+
+
+def test_hand_over_of_float_labels(tmp_path, digits):
+    X, y, _, _ = digits
+    y_missing = np.full(len(y), np.nan)
+    y_missing[[0, 1, 2, 3, 5, 13]] = y[[0, 1, 2, 3, 5, 13]]
+    al = ActiveLearner(UncertaintySampling(LogisticRegression(max_iter=300)),
+                       batch_size=4, budget=8, missing_label=np.nan,
+                       oracle=lambda idx: y[idx].astype(float), random_state=0)
+    al.fit(X, y_missing)
+    with LabelingSession.from_learner(tmp_path / "s.db", al, X) as s:
+        assert s.classes == sorted(s.classes) and isinstance(s.classes[0], int)
+        rows, labels = s.labels()
+        np.testing.assert_array_equal(labels, y[rows])
+
+
+def test_bad_settings_are_refused_before_anything_is_stored(tmp_path, digits):
+    X, y, _, _ = digits
+    path = tmp_path / "s.db"
+    with pytest.raises(ValueError, match="budget"):
+        LabelingSession(path, X, _learner(budget=len(X)), classes=range(10))
+    from skactive.stopping import MaxUncertainty
+
+    with pytest.raises(ValueError, match="threshold"):
+        LabelingSession(path, X, _learner(stopping=MaxUncertainty(threshold=2)),
+                        classes=range(10))
+    with pytest.raises(TypeError, match="mix integers and strings"):
+        LabelingSession(path, X, _learner(), classes=[0, "other"])
+    # Nothing was stored: the corrected settings create the session.
+    with LabelingSession(path, X, _learner(), classes=range(10)) as s:
+        assert s.progress()["target"] == 40
+
+
+def test_a_session_created_meanwhile_by_another_process_is_resumed(
+        tmp_path, digits, monkeypatch):
+    X, y, _, _ = digits
+    path = tmp_path / "s.db"
+    plan = LabelingSession._plan
+    raced = []
+
+    def racing_plan(self, *args):
+        # Another process creates the session between our check and our write.
+        if not raced:
+            raced.append(True)
+            LabelingSession(path, X, _learner(), classes=range(10)).close()
+        return plan(self, *args)
+
+    monkeypatch.setattr(LabelingSession, "_plan", racing_plan)
+    with LabelingSession(path, X, _learner(random_state=8),
+                         classes=range(10)) as s:
+        assert raced and s._seed == 7  # the first writer's session stands
+
+
+def test_items_held_by_others_are_not_labeled_by_accident(tmp_path, digits):
+    X, y, _, _ = digits
+    with LabelingSession(tmp_path / "s.db", X, _learner(), classes=range(10)) as s:
+        a = s.next_items("a")[0]
+        with pytest.raises(StaleClaimError, match="handed to 'a'"):
+            s.label(a.row, 1, annotator="b", claim_id=a.claim_id)
+        with pytest.raises(StaleClaimError, match="claimed by 'a'"):
+            s.label(a.row, 1, annotator="b")
+        assert s.history() == []
+        # b undoing a label on a's item does not hand the item to b too.
+        s.label(a.row, 1, annotator="a", claim_id=a.claim_id)
+        s.undo("a")
+        b = s.next_items("b")[0]
+        assert b.row != a.row
+        assert s.next_items("a")[0].row == a.row
+
+
+def test_conflicting_late_labels_are_reported(tmp_path, digits):
+    X, y, _, _ = digits
+    with LabelingSession(tmp_path / "s.db", X, _learner(), classes=range(10),
+                         lease_seconds=0.1) as s:
+        a = s.next_items("a")[0]
+        time.sleep(0.2)
+        b = s.next_items("b")[0]
+        assert b.row == a.row
+        s.label(b.row, 2, annotator="b", claim_id=b.claim_id)
+        s.label(a.row, 3, annotator="a", claim_id=a.claim_id)  # late, kept
+        assert s.progress()["n_conflicts"] == 1
+        [(row, records)] = s.conflicts().items()
+        assert row == a.row and [r.label for r in records] == [2, 3]
+        assert records[1].late
+        s.correct(row, 2, annotator="reviewer")
+        assert s.labels()[1][list(s.labels()[0]).index(row)] == 2
+
+
+def test_same_seed_same_stop(digits):
+    X, y, _, _ = digits
+    stops = {
+        len(ActiveLearner(UncertaintySampling(LogisticRegression(max_iter=300)),
+                          batch_size=5, budget=200, random_state=0,
+                          stopping=StabilizingPredictions(stop_set_size=100))
+            .fit(X, y).labeled_indices_)
+        for _ in range(3)}
+    assert len(stops) == 1
+
+
+def test_interrupted_loop_stops_where_an_uninterrupted_one_would(digits):
+    X, y, _, _ = digits
+    y_missing = np.full_like(y, -1)
+    y_missing[:10] = y[:10]
+
+    def learner(oracle):
+        return ActiveLearner(
+            UncertaintySampling(LogisticRegression(max_iter=300)), batch_size=5,
+            budget=300, oracle=oracle, random_state=0,
+            stopping=StabilizingPredictions(stop_set_size=200, window=2))
+
+    ref = learner(_FlakyOracle(y, 10**9)).fit(X, y_missing)
+    oracle = _FlakyOracle(y, 15)
+    al = learner(oracle)
+    with pytest.raises(ConnectionError):
+        al.fit(X, y_missing)
+    oracle.fail_after = 10**9
+    al.set_params(warm_start=True).fit(X, y_missing)
+    assert len(al.labeled_indices_) == len(ref.labeled_indices_) < 310
+    assert al.stop_reason_ == ref.stop_reason_
+    # The criterion went on from its state: it saw the same rounds.
+    np.testing.assert_allclose(al.stopping_[0].kappas_, ref.stopping_[0].kappas_)
+    # One history entry per round, as in the uninterrupted run.
+    assert [h["n_labeled"] for h in al.history_] == [
+        h["n_labeled"] for h in ref.history_]
+
+
+def test_partial_oracle_answers_are_kept(digits):
+    X, y, _, _ = digits
+    y_missing = np.full_like(y, -1)
+    y_missing[:10] = y[:10]
+
+    def oracle(idx):
+        out = y[idx].copy()
+        out[-1] = -1  # skipped
+        return out
+
+    al = ActiveLearner(UncertaintySampling(LogisticRegression(max_iter=300)),
+                       batch_size=4, budget=8, oracle=oracle, random_state=0)
+    with pytest.raises(ValueError, match="the labels it gave are kept"):
+        al.fit(X, y_missing)
+    assert len(al.labeled_indices_) == 13
+    np.testing.assert_array_equal(al.y_labeled_, y[al.labeled_indices_])
+
+
+def test_failed_fresh_fit_drops_the_model_of_another_fit(digits):
+    X, y, _, _ = digits
+    Xi, yi = load_iris(return_X_y=True)
+    al = ActiveLearner(UncertaintySampling(LogisticRegression(max_iter=300)),
+                       batch_size=5, budget=10, random_state=0).fit(Xi, yi)
+
+    class Boom(LogisticRegression):
+        def fit(self, X, y):
+            raise RuntimeError("boom")
+
+    al.set_params(strategy=UncertaintySampling(Boom()))
+    with pytest.raises(RuntimeError):
+        al.fit(X, y)
+    assert not hasattr(al, "estimator_") and not hasattr(al, "classes_")
+    assert al.X_labeled_.shape[1] == 64
+    assert al.stop_reason_ == "interrupted by RuntimeError: boom"

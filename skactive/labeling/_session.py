@@ -11,8 +11,9 @@ from sklearn.base import clone
 from sklearn.utils import _safe_indexing
 
 from .._version import __version__
-from ..learner import ActiveLearner
+from ..learner import ActiveLearner, _check_initial_indices, _same_rows
 from ..stopping import StoppingState
+from ..utils import seed_random_states
 from ._store import SCHEMA_VERSION, Claim, LabelStore, _py, pool_fingerprint
 
 __all__ = [
@@ -69,6 +70,11 @@ def _check_classes(classes):
                 f"classes must be strings or integers, got {c!r} of type "
                 f"{type(c).__name__}."
             )
+    if len({type(c) for c in classes}) > 1:
+        raise TypeError(
+            f"classes mix integers and strings ({classes!r}); a classifier "
+            "needs one type. Use strings for all, e.g. ['0', 'other', '2']."
+        )
     if len(set(map(str, classes))) != len(classes):
         raise ValueError(f"classes has repeated labels: {classes!r}.")
     return classes
@@ -160,6 +166,10 @@ class LabelingSession:
 
     def __init__(self, path, X, learner=None, *, classes=None, eval_set=None,
                  lease_seconds=600):
+        self._open(path, X, learner, classes, eval_set, lease_seconds)
+
+    def _open(self, path, X, learner, classes, eval_set, lease_seconds,
+              handover=None):
         if isinstance(lease_seconds, bool) or not isinstance(
                 lease_seconds, (int, float)) or not lease_seconds > 0:
             raise ValueError(
@@ -174,9 +184,23 @@ class LabelingSession:
         digest, n_rows = pool_fingerprint(X)
         self.store = LabelStore(path)
         try:
-            if self.store.get_meta("pool_sha256") is None:
-                self._create(learner, classes, digest, n_rows)
-            else:
+            exists = self.store.get_meta("pool_sha256") is not None
+            if exists and handover is not None:
+                raise ValueError(
+                    f"{self.store.path} already holds a session; from_learner "
+                    "starts a new one: give a new path."
+                )
+            if not exists:
+                plan = self._plan(learner, classes, n_rows, handover)
+                # Everything was checked before this one transaction: a
+                # failure leaves no session behind, a success a whole one.
+                if not self._create(plan, digest, n_rows):
+                    if handover is not None:
+                        raise ValueError(
+                            f"{self.store.path} was created by another process "
+                            "meanwhile; from_learner starts a new session.")
+                    exists = True  # another process created it first
+            if exists:
                 self._resume(learner, classes, digest, n_rows)
             self._prepare()
         except BaseException:
@@ -184,7 +208,8 @@ class LabelingSession:
             raise
 
     # -- creation and resume ------------------------------------------------
-    def _create(self, learner, classes, digest, n_rows):
+    def _plan(self, learner, classes, n_rows, handover):
+        """Everything a new session writes, checked; nothing is written."""
         if learner is None:
             learner = ActiveLearner(random_state=0)
         if not isinstance(learner, ActiveLearner):
@@ -193,32 +218,86 @@ class LabelingSession:
                 f"batch_size and budget, got {type(learner).__name__}."
             )
         if classes is None and hasattr(learner, "classes_"):
-            classes = learner.classes_
+            classes = _natural_sort(_as_class(c, "the learner's classes_")
+                                    for c in learner.classes_)
         classes = _check_classes(classes)
         template = clone(learner)
         template._validate_params()
         seed = template.random_state
         if seed is None:
             seed = int(np.random.SeedSequence().generate_state(1)[0])
-        elif not isinstance(seed, (int, np.integer)):
+        elif not isinstance(seed, (int, np.integer)) or isinstance(seed, bool):
             raise ValueError(
                 "A session replays its queries from an integer seed; give the "
                 "learner random_state=<int> or None, not a RandomState."
             )
-        template.set_params(random_state=int(seed), eval_set=None, oracle=None)
-        with self.store.transaction() as c:
+        seed = int(seed)
+        template.set_params(random_state=seed, eval_set=None, oracle=None)
+        # The pool must be readable by the strategy before anything is stored.
+        probe = clone(template)
+        probe._validate_X(self.X, probe._strategy_param())
+        criteria = template._stopping_criteria()
+        if handover is None:
+            for c in criteria:
+                seed_random_states(c, np.random.RandomState([seed, 1]))
+            if isinstance(template.initial, str):
+                size = min(int(template.initial_size), n_rows - 1)
+                rows = np.random.RandomState([seed, 0]).permutation(n_rows)[:size]
+            else:
+                rows = _check_initial_indices(template.initial, n_rows)
+            records, n_initial, note = [], len(rows), "initial set"
+        else:
+            rows, labels, n_initial, kept = handover
+            records = list(zip(rows.tolist(), labels))
+            for row, label in records:
+                if label not in classes:
+                    raise ValueError(
+                        f"the learner's label {label!r} (row {row}) is not in "
+                        f"classes={classes!r}; add it to classes."
+                    )
+            if kept is not None:
+                criteria = kept
+            note = "imported from an ActiveLearner"
+        spent = len(rows) - n_initial
+        left = n_rows - len(rows)
+        if int(template.budget) - spent > left:
+            raise ValueError(
+                f"The learner's budget={template.budget} is larger than the "
+                f"pool: {left} rows are left after the {len(rows)} of the "
+                f"initial set; use budget <= {left + spent}."
+            )
+        return {
+            "template": template, "classes": classes, "seed": seed,
+            "rows": [int(r) for r in rows], "records": records,
+            "n_initial": int(n_initial), "note": note,
+            "criteria": pickle.dumps(criteria) if criteria else None,
+        }
+
+    def _create(self, plan, digest, n_rows):
+        """Write a planned session; False if the file already holds one."""
+        store = self.store
+        template = plan["template"]
+        with store.transaction() as c:
+            if c.execute("SELECT 1 FROM meta WHERE key = 'pool_sha256'").fetchone():
+                return False
             for key, value in {
                 "schema_version": str(SCHEMA_VERSION),
                 "skactive_version": __version__,
                 "pool_sha256": digest,
                 "n_rows": str(n_rows),
-                "classes": json.dumps(classes),
+                "classes": json.dumps(plan["classes"]),
                 "learner_params": json.dumps(_params_signature(template)),
                 "learner_pickle": pickle.dumps(template),
-                "seed": str(int(seed)),
+                "seed": str(plan["seed"]),
+                "n_initial": str(plan["n_initial"]),
                 "created": str(time.time()),
             }.items():
-                self.store.set_meta(c, key, value)
+                store.insert_meta(c, key, value)
+            store.add_round(c, 0, plan["rows"], n_labeled=len(plan["records"]),
+                            note=plan["note"], criteria=plan["criteria"])
+            for row, label in plan["records"]:
+                store.add_label(c, row, label, "import", "import")
+        return True
 
     def _resume(self, learner, classes, digest, n_rows):
         store = self.store
@@ -289,14 +368,10 @@ class LabelingSession:
 
     # -- bookkeeping --------------------------------------------------------
     def _n_initial(self):
-        value = self.store.get_meta("n_initial")
-        return None if value is None else int(value)
+        return int(self.store.get_meta("n_initial"))
 
     def _target(self):
-        n_initial = self._n_initial()
-        if n_initial is None:
-            return None
-        return n_initial + int(self._template.budget)
+        return self._n_initial() + int(self._template.budget)
 
     def _check_label(self, label):
         label = _py(label)
@@ -304,6 +379,10 @@ class LabelingSession:
             for c in self.classes:
                 if label == c and type(label) is type(c):
                     return c
+            if isinstance(label, (int, float)):  # 3.0 for the class 3
+                for c in self.classes:
+                    if isinstance(c, int) and label == c:
+                        return c
         matches = [c for c in self.classes if str(c) == str(label)]
         if len(matches) == 1:
             return matches[0]
@@ -366,8 +445,9 @@ class LabelingSession:
             if rounds and rounds[-1][4] is not None:
                 return False  # stopped
             r = len(rounds)
-            if r == 0:
-                return self._initial_round()
+            # Read before the labels: a label saved during the fit makes the
+            # cached model stale rather than passing for included.
+            version = store.version()
             queued, _ = store.queued()
             current = store.current_labels()
             unlabeled = [q for q in queued.tolist() if q not in current]
@@ -391,7 +471,7 @@ class LabelingSession:
                     picked = rng.permutation(pool)[:k]
             else:
                 learner = self._fit(rows, labels)
-                self._cache = (store.version(), learner)
+                self._cache = (version, learner)
                 score = learner.history_[-1]["score"]
                 criteria = self._criteria()
                 if remaining <= 0 or pool.shape[0] == 0:
@@ -400,7 +480,7 @@ class LabelingSession:
                     state = StoppingState(
                         round=r, estimator=learner.estimator_, X=self._X_in,
                         labeled=rows, unlabeled=pool, y_labeled=labels,
-                        n_queried=int(rows.shape[0] - self._n_initial()),
+                        n_queried=store.n_queried(self._n_initial()),
                         budget=self._template.budget)
                     votes = [bool(c.update(state)) for c in criteria]
                     for c, vote in zip(criteria, votes):
@@ -422,40 +502,9 @@ class LabelingSession:
             return True
 
     def _criteria(self):
+        """The criteria as the last round left them (round 0 stores fresh ones)."""
         blob = self.store.last_criteria()
-        if blob is not None:
-            return pickle.loads(blob)
-        return self._template._stopping_criteria()
-
-    def _initial_round(self):
-        template = self._template
-        n = int(self.store.get_meta("n_rows"))
-        if isinstance(template.initial, str):
-            size = min(int(template.initial_size), n)
-            rows = np.random.RandomState([self._seed, 0]).permutation(n)[:size]
-        else:
-            from ..learner import _check_initial_indices
-
-            rows = _check_initial_indices(template.initial, n)
-        return self._start(rows.tolist(), [], "initial set")
-
-    def _start(self, rows, records, note):
-        """Queue round 0 (and labels imported with it) in one transaction."""
-        budget = int(self._template.budget)
-        n = int(self.store.get_meta("n_rows"))
-        if budget > n - len(rows):
-            raise ValueError(
-                f"The learner's budget={budget} is larger than the pool left "
-                f"after the initial set ({n - len(rows)} rows); lower it."
-            )
-        with self.store.transaction() as c:
-            if not self.store.add_round(c, 0, rows, n_labeled=len(records),
-                                        note=note):
-                return True  # another process started the session
-            self.store.set_meta(c, "n_initial", str(len(rows)))
-            for row, label in records:
-                self.store.add_label(c, row, label, "import", "import")
-        return True
+        return [] if blob is None else pickle.loads(blob)
 
     # -- annotators ---------------------------------------------------------
     def next_items(self, annotator, n=1):
@@ -555,17 +604,30 @@ class LabelingSession:
                 if found[1] != row:
                     raise StaleClaimError(
                         f"claim {claim_id!r} is for row {found[1]}, not {row}.")
+                if found[2] != annotator:
+                    raise StaleClaimError(
+                        f"claim {claim_id!r} was handed to {found[2]!r}, not to "
+                        f"{annotator!r}; ask next_items for your own items.")
                 if found[4]:
                     raise StaleClaimError(
-                        f"claim {claim_id!r} was already answered; use "
-                        "correct(row, label) to change the label."
+                        f"claim {claim_id!r} was already answered. To change "
+                        "the label use correct(row, label); if it was undone, "
+                        "ask next_items for a new claim."
                     )
                 late = time.time() > found[3]
-            elif store.is_labeled(c, row):
-                raise StaleClaimError(
-                    f"row {row} is already labeled; use correct(row, label) "
-                    "to change its label."
-                )
+            else:
+                if store.is_labeled(c, row):
+                    raise StaleClaimError(
+                        f"row {row} is already labeled; use correct(row, label) "
+                        "to change its label."
+                    )
+                holder = store.active_claims(c).get(row)
+                if holder is not None and holder[1] != annotator:
+                    raise StaleClaimError(
+                        f"row {row} is claimed by {holder[1]!r} until "
+                        f"{time.strftime('%H:%M:%S', time.localtime(holder[2]))}; "
+                        "label the items next_items gives you."
+                    )
             return store.add_label(c, row, label, annotator, "label",
                                    claim=None if claim_id is None else str(claim_id),
                                    late=late)
@@ -611,7 +673,9 @@ class LabelingSession:
             if last is None:
                 return None
             store.add_label(c, last.row, None, annotator, "undo", retracts=last.id)
-            if not store.is_labeled(c, last.row):
+            # The item comes back to this annotator, unless someone holds it.
+            if not store.is_labeled(c, last.row) and last.row not in \
+                    store.active_claims(c):
                 store.claim(c, last.row, annotator, self.lease_seconds, -1)
             return last
 
@@ -624,30 +688,43 @@ class LabelingSession:
         progress : dict
             ``n_labeled``, ``n_queried`` (labels bought beyond the initial
             set), ``budget``, ``target`` (labels wanted in all), ``round``,
-            ``n_claimed`` (items out with annotators), ``n_late`` (labels that
-            arrived after their claim expired), ``done`` and
-            ``stop_reason``.
+            ``n_claimed`` (items out with annotators), ``n_late`` (current
+            labels that arrived after their claim expired), ``n_conflicts``
+            (rows labeled by more than one annotator, see
+            :meth:`conflicts`), ``done`` and ``stop_reason``.
         """
         store = self.store
         n_labeled, n_open, n_claimed, n_late = store.counts()
         last = store.read(
             "SELECT round, stop_reason FROM rounds ORDER BY round DESC LIMIT 1")
-        n_initial = self._n_initial() or 0
-        target = self._target()
-        if target is None:
-            target = int(self._template.initial_size) + int(self._template.budget)
         stop = last[0][1] if last else None
         return {
             "n_labeled": n_labeled,
-            "n_queried": max(n_labeled - n_initial, 0),
+            "n_queried": store.n_queried(self._n_initial()),
             "budget": int(self._template.budget),
-            "target": int(target),
+            "target": self._target(),
             "round": last[0][0] if last else 0,
             "n_claimed": n_claimed,
             "n_late": n_late,
+            "n_conflicts": len(store.conflict_rows()),
             "done": stop is not None and n_open == 0,
             "stop_reason": stop,
         }
+
+    def conflicts(self):
+        """Rows that more than one label (not a correction) answered.
+
+        Happens when an annotator's claim expired, another annotator got the
+        item and both answered: both labels are kept, the newer one counts.
+        Review them and :meth:`correct` where needed.
+
+        Returns
+        -------
+        conflicts : dict
+            ``{row: [LabelRecord, ...]}``, oldest first.
+        """
+        return {row: [r for r in self.store.history(row) if r.kind == "label"]
+                for row in self.store.conflict_rows()}
 
     def curve(self):
         """The learning curve: one point per round with a fitted model.
@@ -769,8 +846,11 @@ class LabelingSession:
 
         Use it after ``fit`` stopped (an oracle that raised, a
         KeyboardInterrupt) or after labeling with ``teach``: the learner's
-        labels become the session's initial set (annotator ``"import"``) and
-        the session buys the rest of ``learner.budget``.
+        labels are imported (annotator ``"import"``), the labels it had bought
+        count against its ``budget``, its stopping criteria go on from where
+        they were, and the session buys the rest. Everything is checked
+        before the store is written, in one transaction: a failed hand-over
+        leaves no session behind, and the same call can be retried.
 
         Parameters
         ----------
@@ -779,10 +859,12 @@ class LabelingSession:
         learner : ActiveLearner
             Holding ``labeled_indices_`` (rows of ``X``) and ``y_labeled_``.
         X : array-like
-            The data the learner was fitted on.
+            The data the learner was fitted on; its rows at
+            ``labeled_indices_`` must equal ``X_labeled_``.
         classes : sequence or None, default=None
-            Defaults to the learner's classes, plus any class among its
-            labels.
+            The session's classes. Defaults to the learner's classes and the
+            labels it holds, in sorted order; pass them when annotators may
+            give classes the learner has not seen yet.
         eval_set, lease_seconds
             As for :class:`LabelingSession`.
 
@@ -795,30 +877,50 @@ class LabelingSession:
                 "learner holds no labels yet; fit or teach it first, or create "
                 "a LabelingSession directly."
             )
-        rows = np.asarray(learner.labeled_indices_)
+        rows = np.asarray(learner.labeled_indices_, dtype=np.intp)
         n = pool_fingerprint(X)[1]
         if rows.shape[0] and rows.max() >= n:
             raise ValueError(
                 "learner.labeled_indices_ has rows beyond X; teach with "
                 "indices= (rows of X) so the labels can be matched to the pool."
             )
+        if rows.shape[0] and not _same_rows(_safe_indexing(X, rows),
+                                            learner.X_labeled_):
+            raise ValueError(
+                "X is not the data the learner's labels were taught on: its "
+                "rows at labeled_indices_ differ from X_labeled_. Pass the X "
+                "given to fit."
+            )
+        labels = [_as_class(v, "the learner's labels")
+                  for v in np.asarray(learner.y_labeled_).tolist()]
         if classes is None:
-            classes = sorted(set(np.asarray(learner.y_labeled_).tolist())
-                             | set(np.asarray(getattr(learner, "classes_", [])).tolist()),
-                             key=str)
-        template = clone(learner)
-        spent = rows.shape[0] - getattr(learner, "_n_initial", rows.shape[0])
-        template.set_params(budget=max(int(learner.budget) - spent, 0))
-        if os.path.exists(path) and os.path.getsize(path) > 0:
-            raise ValueError(f"{path} exists; from_learner starts a new session.")
-        session = cls(path, X, template, classes=classes, eval_set=eval_set,
-                      lease_seconds=lease_seconds)
-        try:
-            labels = [session._check_label(v) for v in np.asarray(
-                learner.y_labeled_).tolist()]
-            session._start(rows.tolist(), list(zip(rows.tolist(), labels)),
-                           "imported from an ActiveLearner")
-        except BaseException:
-            session.close()
-            raise
+            known = [_as_class(c, "the learner's classes_")
+                     for c in getattr(learner, "classes_", [])]
+            classes = _natural_sort(set(labels) | set(known))
+        n_initial = getattr(learner, "_n_initial", rows.shape[0])
+        criteria = getattr(learner, "stopping_", None) or None
+        session = cls.__new__(cls)
+        session._open(path, X, learner, classes, eval_set, lease_seconds,
+                      handover=(rows, labels, n_initial, criteria))
         return session
+
+
+def _as_class(value, what):
+    """A label as the session stores it: int or str (3.0 becomes 3)."""
+    value = _py(value)
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        raise TypeError(
+            f"{what} include {value!r} of type {type(value).__name__}; a "
+            "session's classes are strings or integers. Cast the labels (e.g. "
+            "y.astype(int) or y.astype(str)) before fitting."
+        )
+    return value
+
+
+def _natural_sort(values):
+    values = list(values)
+    if all(isinstance(v, int) for v in values):
+        return sorted(values)
+    return sorted(values, key=str)

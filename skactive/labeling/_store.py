@@ -172,14 +172,18 @@ def pool_fingerprint(X):
         h.update(json.dumps([str(c) for c in X.columns]).encode())
         X = X.to_numpy()
     if sp.issparse(X):
-        X = X.tocsr()
+        # One form per content: sorted, summed duplicates, no stored zeros.
+        X = sp.csr_matrix(X, copy=True)
+        X.sum_duplicates()
+        X.eliminate_zeros()
+        X.sort_indices()
         h.update(f"csr{X.shape}{X.dtype}".encode())
         for part in (X.indptr, X.indices, X.data):
             h.update(np.ascontiguousarray(part).tobytes())
         return h.hexdigest(), int(X.shape[0])
     arr = np.asarray(X) if not isinstance(X, list) else None
     if arr is not None and arr.dtype.kind in "biufc":
-        arr = np.ascontiguousarray(arr)
+        arr = np.ascontiguousarray(arr, dtype=arr.dtype.newbyteorder("="))
         h.update(f"nd{arr.shape}{arr.dtype.str}".encode())
         h.update(memoryview(arr).cast("B"))
         return h.hexdigest(), int(arr.shape[0])
@@ -251,9 +255,9 @@ class LabelStore:
         rows = self.read("SELECT value FROM meta WHERE key = ?", (key,))
         return rows[0][0] if rows else default
 
-    def set_meta(self, c, key, value):
-        c.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
-                  (key, value))
+    def insert_meta(self, c, key, value):
+        # INSERT, not REPLACE: a second writer fails instead of overwriting.
+        c.execute("INSERT INTO meta (key, value) VALUES (?, ?)", (key, value))
 
     # -- queue and rounds ---------------------------------------------------
     def queued(self):
@@ -358,6 +362,22 @@ class LabelStore:
             " expires > ? AND row NOT IN (SELECT row FROM current)), "
             "(SELECT COUNT(*) FROM current c JOIN labels l ON l.id = c.label_id "
             " WHERE l.late = 1)", (now,))[0]
+
+    def n_queried(self, n_initial):
+        """Labels bought beyond the initial set: labeled rows queried after
+        round 0, plus round-0 rows beyond ``n_initial`` (labels an imported
+        learner had bought)."""
+        after, first = self.read(
+            "SELECT COALESCE(SUM(q.round > 0), 0), COALESCE(SUM(q.round = 0), 0) "
+            "FROM current c JOIN queue q ON q.row = c.row")[0]
+        return int(after) + max(int(first) - n_initial, 0)
+
+    def conflict_rows(self):
+        """Rows with more than one label record (not undone, not a correction)."""
+        return [r[0] for r in self.read(
+            "SELECT row FROM labels WHERE kind = 'label' AND id NOT IN "
+            "(SELECT retracts FROM labels WHERE kind = 'undo') "
+            "GROUP BY row HAVING COUNT(*) > 1 ORDER BY row")]
 
     def open_items(self, c, annotator, now, n):
         """The annotator's unexpired claims, then free queued rows (at most n)."""
