@@ -476,7 +476,7 @@ def write_summary_csv(summary, path):
         w = csv.writer(fh)
         w.writerow(["data set", "criterion", "labels at stop", "budget saved",
                     "accuracy at stop", "lost vs end (pp)", "lost vs best (pp)",
-                    "never fired"])
+                    "AUBC to stop / full", "never fired"])
         for s in summary:
             never = "–" if s["criterion"] == FULL else f"{s['never_frac']:.0%}"
             w.writerow([
@@ -486,6 +486,7 @@ def write_summary_csv(summary, path):
                 f"{s['acc_stop_mean']:.3f} ± {s['acc_stop_sd']:.3f}",
                 f"{s['loss_vs_final_pp_mean']:+.1f} ± {s['loss_vs_final_pp_sd']:.1f}",
                 f"{s['loss_vs_best_pp_mean']:+.1f} ± {s['loss_vs_best_pp_sd']:.1f}",
+                f"{s['aubc_trunc_mean']:.3f} / {s['aubc_full_mean']:.3f}",
                 never])
 
 
