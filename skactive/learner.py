@@ -511,15 +511,8 @@ class ActiveLearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
                 t0 = time.perf_counter()
                 strategy.fit(_safe_indexing(X_in, lab), y_known[lab])
                 fitted = True
-                entry = {
-                    "round": len(history),
-                    "n_labeled": int(lab.shape[0]),
-                    "score": self._eval_score(strategy.estimator_),
-                    "fit_time": time.perf_counter() - t0,
-                    "query_time": 0.0,
-                    "queried": np.empty(0, dtype=np.intp),
-                    "stop": None,
-                }
+                entry = self._round_entry(len(history), lab.shape[0],
+                                          strategy, time.perf_counter() - t0)
                 history.append(entry)
                 if r == n_rounds:
                     entry["stop"] = reason
@@ -575,6 +568,18 @@ class ActiveLearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
                    criteria, resume)
         self.stop_reason_ = reason
         return self
+
+    def _round_entry(self, round_, n_labeled, strategy, fit_time):
+        """The ``history_`` entry of a round whose model was just fitted."""
+        return {
+            "round": round_,
+            "n_labeled": int(n_labeled),
+            "score": self._eval_score(strategy.estimator_),
+            "fit_time": fit_time,
+            "query_time": 0.0,
+            "queried": np.empty(0, dtype=np.intp),
+            "stop": None,
+        }
 
     def _keep(self, X, y_known, order, history, n_done, n_initial, strategy,
               criteria, resume):
@@ -826,15 +831,8 @@ class ActiveLearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
             strategy = self._make_strategy(check_random_state(self.random_state))
         t0 = time.perf_counter()
         strategy.fit(self._strategy_input(X_all), y_all)
-        history.append({
-            "round": len(history),
-            "n_labeled": int(y_all.shape[0]),
-            "score": self._eval_score(strategy.estimator_),
-            "fit_time": time.perf_counter() - t0,
-            "query_time": 0.0,
-            "queried": np.empty(0, dtype=np.intp),
-            "stop": None,
-        })
+        history.append(self._round_entry(len(history), y_all.shape[0], strategy,
+                                         time.perf_counter() - t0))
         # Commit only after the refit succeeded.
         self.strategy_ = strategy
         self.estimator_ = strategy.estimator_
