@@ -31,7 +31,8 @@ FLOOR_TARGET = 10.0
 
 @pytest.fixture(scope="module")
 def session(tmp_path_factory):
-    n_pool, n_held = scaled(N_POOL), scaled(N_HELD)
+    n_pool = scaled(N_POOL)
+    n_held = min(scaled(N_HELD), n_pool // 4)  # small smoke pools
     rng = np.random.default_rng(0)
     X = rng.standard_normal((n_pool, 20))
     learner = ActiveLearner(RandomSampling(), batch_size=n_pool // 2,
@@ -61,8 +62,10 @@ def floor_db(tmp_path_factory):
 
 def test_label_cycle_vs_sqlite_floor(session, floor_db, paired, report):
     counter = itertools.count()
+    cycles = []
 
     def cycle():
+        cycles.append(1)
         claim = session.next_items("bench")[0]
         return session.label(claim.row, claim.row % 2, annotator="bench",
                              claim_id=claim.claim_id)
@@ -77,7 +80,8 @@ def test_label_cycle_vs_sqlite_floor(session, floor_db, paired, report):
 
     n_before = session.progress()["n_labeled"]
     res = paired(cycle, {"sqlite_floor": floor}, rounds=30, warmup_rounds=2)
-    assert session.progress()["n_labeled"] == n_before + 32
+    # Every acknowledged cycle is in the store (timing on or off).
+    assert session.progress()["n_labeled"] == n_before + len(cycles)
     report(
         "labeling", f"held={n_before}",
         {
