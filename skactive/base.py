@@ -22,7 +22,17 @@ from sklearn.utils import _safe_indexing, check_random_state, get_tags
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import _num_samples, check_is_fitted, validate_data
 
-from .utils import check_batch_size, query_rng, seed_random_states, top_k
+from .utils import (
+    check_batch_size,
+    check_out_of_core,
+    is_out_of_core,
+    query_rng,
+    row_blocks,
+    seed_random_states,
+    top_k,
+)
+from .utils._out_of_core import _is_dask, read_block
+from .utils._selection import _selection_scores, _top_candidates, _top_k_of
 
 __all__ = [
     "QueryStrategy",
@@ -409,6 +419,9 @@ class QueryStrategy(BaseEstimator):
     #: Whether the strategy calls the classifier on the pool (on the NumPy
     #: array validation made of it).
     _predicts_pool = True
+    #: Whether ``_query`` reads the pool's rows; False when it needs only
+    #: their number (random sampling), so an out-of-core pool is never read.
+    _reads_pool = True
 
     def __init__(self, estimator=None, *, refit=True, random_state=None):
         self.estimator = estimator
@@ -440,6 +453,40 @@ class QueryStrategy(BaseEstimator):
         )
         check_classification_labels(y)
         return X, y
+
+    def _out_of_core_query(self):
+        """How ``query`` takes an out-of-core pool (dask array, memmap, zarr).
+
+        Returns
+        -------
+        mode : {"size", "blockwise"} or None
+            ``"size"``: only the pool's number of rows is used;
+            ``"blockwise"``: the pool is scored block by block and the batch
+            taken from the merged per-block top-k (:class:`ScoreQueryMixin`);
+            None: the strategy needs the whole pool in memory.
+        """
+        return None if self._reads_pool else "size"
+
+    def _check_lazy_pool(self, X_pool):
+        """Rows of an out-of-core pool, its shape checked without reading it."""
+        check_is_fitted(self)
+        n_pool, _ = check_out_of_core(
+            X_pool, "X_pool", ensure_min_samples=0,
+            n_features=getattr(self, "n_features_in_", None))
+        if n_pool == 0:
+            raise ValueError(
+                "X_pool is empty: there is nothing left to query. "
+                "Pass at least one unlabeled sample."
+            )
+        return n_pool
+
+    def _query_pool_size(self, n_pool, batch_size):
+        """``query`` of a strategy that needs the pool's size only."""
+        batch_size = check_batch_size(batch_size, n_pool)
+        rng = query_rng(self._query_seed, n_pool)
+        # A (n_pool, 0) array holds no data: _query reads its length only.
+        indices = self._query(np.empty((n_pool, 0)), batch_size, rng)
+        return np.asarray(indices, dtype=np.intp)
 
     def _validate_pool(self, X_pool):
         check_is_fitted(self)
@@ -564,7 +611,10 @@ class QueryStrategy(BaseEstimator):
         Parameters
         ----------
         X_pool : array-like of shape (n_pool, n_features)
-            Unlabeled candidates.
+            Unlabeled candidates. Strategies that need only the pool's size
+            (:class:`~skactive.RandomSampling`) never read an out-of-core
+            pool (a dask array, :class:`numpy.memmap` or zarr array);
+            those that need the whole pool in memory load it.
         batch_size : int, default=1
             Number of samples to select, at most ``n_pool``.
 
@@ -573,6 +623,8 @@ class QueryStrategy(BaseEstimator):
         indices : ndarray of shape (batch_size,)
             Distinct indices into ``X_pool``, most preferred first.
         """
+        if self._out_of_core_query() == "size" and _lazy_pool(X_pool):
+            return self._query_pool_size(self._check_lazy_pool(X_pool), batch_size)
         X_pool = self._validate_pool(X_pool)
         batch_size = check_batch_size(batch_size, X_pool.shape[0])
         rng = query_rng(self._query_seed, X_pool.shape[0])
@@ -591,6 +643,9 @@ class QueryStrategy(BaseEstimator):
         the same as the copying default. ``X`` may be a DataFrame: its rows
         are taken by position.
         """
+        if self._out_of_core_query() == "size" and _lazy_pool(X):
+            self._check_lazy_pool(X)
+            return candidates[self._query_pool_size(candidates.shape[0], batch_size)]
         X_pool = _safe_indexing(X, candidates)
         return candidates[self.query(X_pool, batch_size=batch_size)]
 
@@ -612,19 +667,92 @@ def _is_dask_array(X):
     return type(X).__module__.startswith("dask.") and hasattr(X, "map_blocks")
 
 
+def _lazy_pool(X):
+    """Whether ``X`` is a 2-d out-of-core array (dask, memmap, zarr)."""
+    return is_out_of_core(X) and len(getattr(X, "shape", ())) == 2
+
+
+def _score_rows(strategy, block, start, mask, k):
+    """Scores of the rows of one block of the pool, as ``(rows, scores)``.
+
+    ``block`` holds rows ``start:start + len(block)`` of the pool; ``mask``
+    (or None: all) marks those that are candidates. With ``k``, only the
+    candidates that can be in a top ``k`` are kept (every tie included) and
+    the scores are those :func:`~skactive.utils.top_k` compares; without,
+    every candidate's raw score is returned. ``rows`` are increasing.
+    """
+    if mask is None:
+        local = None
+    else:
+        local = np.flatnonzero(mask)
+        if local.shape[0] == 0:
+            return np.empty(0, dtype=np.intp), np.empty(0)
+        if 2 * local.shape[0] < block.shape[0]:
+            # Few candidates here: score their rows only.
+            block, mask = block[local], None
+    block = strategy._validate_X(block, reset=False)
+    with strategy._validated_input():
+        scores = _as_numpy(strategy._score(block))
+    if mask is not None:
+        scores = scores[local]
+    rows = start + (np.arange(scores.shape[0], dtype=np.intp) if local is None
+                    else local)
+    if k is None:
+        return rows, scores
+    scores = _selection_scores(scores)
+    keep = _top_candidates(scores, k)
+    return rows[keep], scores[keep]
+
+
+def _merge_rows(parts, k):
+    """Concatenate ``(rows, scores)`` of consecutive blocks; prune to a top ``k``."""
+    parts = [p for p in parts if p[0].shape[0]] or parts[:1]
+    if len(parts) == 1:
+        return parts[0]
+    rows = np.concatenate([p[0] for p in parts])
+    scores = np.concatenate([p[1] for p in parts])
+    if k is not None:
+        keep = _top_candidates(scores, k)
+        rows, scores = rows[keep], scores[keep]
+    return rows, scores
+
+
+#: Blocks (then partial results) merged per node of the tree reduction.
+_SPLIT_EVERY = 8
+
+
 class ScoreQueryMixin:
     """Mixin for strategies that rank the pool by a per-sample utility.
 
     Subclasses implement ``_score(X_pool)``; ``query`` takes its top
     ``batch_size`` with seeded tie-breaking and ``score_samples`` exposes it.
 
-    A :mod:`dask.array` pool is scored block by block (``map_blocks`` over
-    row chunks), so only one block of features is in memory at a time and
-    only the score vector is gathered. Strategies whose score depends on the
-    whole pool set ``_blockwise_scores = False`` and materialise the pool.
+    An out-of-core pool (a :mod:`dask.array` array, a :class:`numpy.memmap`,
+    a zarr array) is scored block by block: a dask array's row chunks (on
+    whatever scheduler is active, ``dask.distributed`` included), other
+    arrays in blocks of scikit-learn's ``working_memory``. Each block keeps
+    only its rows that can be in the batch (those scoring at least its
+    ``batch_size``-th best, every tie included) and a tree reduction merges
+    them, so only one block of features and ``O(batch_size)`` scores per
+    block are in memory. The batch, its seeded tie-breaking included, is the
+    one the same pool in memory gives for the same scores; a classifier may
+    round a row's score differently in its last bit in another block (BLAS
+    kernels treat a block's tail rows apart), which can only swap two
+    candidates whose scores agree to rounding. Strategies whose score
+    depends on the whole pool set ``_blockwise_scores = False`` and
+    materialise the pool.
     """
 
     _blockwise_scores = True
+
+    def _out_of_core_query(self):
+        # query is the top of per-row scores only if neither _query (a
+        # greedy batch) nor _query_candidates is the strategy's own.
+        cls = type(self)
+        if (self._blockwise_scores and cls._query is ScoreQueryMixin._query
+                and cls._query_candidates is ScoreQueryMixin._query_candidates):
+            return "blockwise"
+        return super()._out_of_core_query()
 
     def _score_dask(self, X_pool):
         check_is_fitted(self)
@@ -637,12 +765,80 @@ class ScoreQueryMixin:
 
         return X_pool.map_blocks(score_block, drop_axis=1, dtype=float).compute()
 
+    def _blockwise(self, X, mask, k):
+        """``(rows, scores)`` of the candidate rows (``mask``; None: all) of ``X``.
+
+        Blocks of ``X`` are scored one at a time (in parallel on a dask
+        scheduler) and merged by a tree reduction; with ``k`` each block and
+        each merge keeps only what can be in a top ``k`` (ties included).
+        """
+        if _is_dask(X):
+            return self._blockwise_dask(X, mask, k)
+        row_bytes = 8 * (int(X.shape[1]) + 2 * len(self.classes_) + 2)
+        found = None
+        for start, stop in row_blocks(X, row_bytes):
+            part = _score_rows(self, read_block(X, start, stop), start,
+                               None if mask is None else mask[start:stop], k)
+            found = part if found is None else _merge_rows([found, part], k)
+        return found
+
+    def _blockwise_dask(self, X, mask, k):
+        import dask
+
+        X = X.rechunk({1: -1})
+        starts = np.concatenate([[0], np.cumsum(X.chunks[0])[:-1]]).astype(int)
+        # One graph node holds the fitted strategy: a distributed scheduler
+        # ships it once, not once per block.
+        strategy = dask.delayed(self, traverse=False)
+        score = dask.delayed(_score_rows)
+        parts = [
+            score(strategy, block, int(start), None if mask is None
+                  else mask[start:start + size], k)
+            for block, start, size in zip(X.to_delayed().ravel(), starts,
+                                          X.chunks[0])
+        ]
+        merge = dask.delayed(_merge_rows)
+        while len(parts) > 1:
+            parts = [merge(parts[i:i + _SPLIT_EVERY], k)
+                     for i in range(0, len(parts), _SPLIT_EVERY)]
+        return parts[0].compute()
+
+    def _query_out_of_core(self, X, batch_size, candidates=None):
+        """The batch from an out-of-core ``X`` (``X[candidates]``), as rows of ``X``."""
+        n_rows = self._check_lazy_pool(X)
+        n_pool = n_rows if candidates is None else candidates.shape[0]
+        batch_size = check_batch_size(batch_size, n_pool)
+        rng = query_rng(self._query_seed, n_pool)
+        mask = None
+        if candidates is not None:
+            mask = np.zeros(n_rows, dtype=bool)
+            mask[candidates] = True
+        top_only = type(self)._select is ScoreQueryMixin._select
+        rows, scores = self._blockwise(X, mask, batch_size if top_only else None)
+        if candidates is not None and not (candidates[1:] > candidates[:-1]).all():
+            # Selection runs in the candidates' order, as on X[candidates]
+            # (rows come back in increasing order, which the loop's are).
+            order = np.argsort(candidates, kind="stable")
+            pos = order[np.searchsorted(candidates[order], rows)]
+            by_pos = np.argsort(pos, kind="stable")
+            rows, scores = rows[by_pos], scores[by_pos]
+        if top_only:
+            picked = _top_k_of(scores, batch_size, rng, n_pool)
+        else:
+            # A batch from every score (e.g. stochastic sampling): all
+            # n_pool scores come back, not only the block tops.
+            picked = self._select(scores, batch_size, rng)
+        return np.asarray(rows[np.asarray(picked)], dtype=np.intp)
+
     def score_samples(self, X_pool):
         """Utility of each pool sample; higher means query first.
 
         Parameters
         ----------
-        X_pool : array-like or dask array of shape (n_pool, n_features)
+        X_pool : array-like, dask array, numpy.memmap or zarr array of shape \
+                (n_pool, n_features)
+            Pool samples. An out-of-core pool is scored block by block;
+            only the scores are gathered.
 
         Returns
         -------
@@ -650,6 +846,9 @@ class ScoreQueryMixin:
         """
         if _is_dask_array(X_pool) and self._blockwise_scores:
             return self._score_dask(X_pool)
+        if _lazy_pool(X_pool) and self._blockwise_scores:
+            self._check_lazy_pool(X_pool)
+            return self._blockwise(X_pool, None, None)[1]
         return _as_numpy(self._checked_score(X_pool))
 
     def _checked_score(self, X_pool):
@@ -662,8 +861,12 @@ class ScoreQueryMixin:
 
         Parameters
         ----------
-        X_pool : array-like or dask array of shape (n_pool, n_features)
-            Unlabeled candidates.
+        X_pool : array-like, dask array, numpy.memmap or zarr array of shape \
+                (n_pool, n_features)
+            Unlabeled candidates. An out-of-core pool is scored block by
+            block (a dask array's row chunks, other arrays within
+            scikit-learn's ``working_memory``) and never loaded whole; the
+            batch is the one the same pool in memory gives.
         batch_size : int, default=1
             Number of samples to select, at most ``n_pool``.
 
@@ -672,15 +875,13 @@ class ScoreQueryMixin:
         indices : ndarray of shape (batch_size,)
             Distinct indices into ``X_pool``, most preferred first.
         """
-        if _is_dask_array(X_pool) and self._blockwise_scores:
-            check_is_fitted(self)
-            n_pool = int(X_pool.shape[0])
-            batch_size = check_batch_size(batch_size, n_pool)
-            scores = self._score_dask(X_pool)
-            return self._select(scores, batch_size, query_rng(self._query_seed, n_pool))
+        if _lazy_pool(X_pool) and self._out_of_core_query() == "blockwise":
+            return self._query_out_of_core(X_pool, batch_size)
         return super().query(X_pool, batch_size=batch_size)
 
     def _query_candidates(self, X, candidates, batch_size):
+        if _lazy_pool(X) and self._out_of_core_query() == "blockwise":
+            return self._query_out_of_core(X, batch_size, candidates)
         # Scoring all of X (a few labeled rows more) is cheaper than copying
         # the candidate rows out of it, as long as they are most of X.
         if (

@@ -11,6 +11,7 @@ from sklearn.metrics import check_scoring
 from sklearn.utils import _safe_indexing, check_random_state
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import (
+    _num_samples,
     check_consistent_length,
     check_is_fitted,
     column_or_1d,
@@ -27,7 +28,16 @@ from .base import (
     check_classification_labels,
 )
 from .strategies import UncertaintySampling
-from .utils import check_indices, seed_random_states, stratified_indices, vstack_rows
+from .utils import (
+    check_indices,
+    check_out_of_core,
+    is_out_of_core,
+    seed_random_states,
+    stratified_indices,
+    take_rows,
+    vstack_rows,
+)
+from .utils._out_of_core import describe
 
 __all__ = ["ActiveLearner"]
 
@@ -127,6 +137,61 @@ def _same_rows(A, B):
     if A.dtype.kind in "fc" and B.dtype.kind in "fc":
         return bool(np.array_equal(A, B, equal_nan=True))
     return bool(np.array_equal(A, B))
+
+
+def _out_of_core_pool(X, strategy, name="X"):
+    """Whether the loop reads ``X`` out of core, block by block.
+
+    True for a dask array, memmap or zarr array that ``strategy`` can query
+    without loading (it ranks rows by a per-row score, or needs the pool's
+    size only). A memmap that it cannot is read in place as the NumPy array
+    it is; other lazy arrays get an error that says what to do.
+    """
+    if not is_out_of_core(X):
+        return False
+    capable = strategy._out_of_core_query() is not None
+    if isinstance(X, np.memmap):
+        return capable and X.ndim == 2
+    if not capable:
+        name_s = type(strategy).__name__
+        raise ValueError(
+            f"{name_s} needs the whole pool in memory (its batch is chosen "
+            f"jointly, not from per-sample scores), but {name} is a "
+            f"{describe(X)} of shape {tuple(X.shape)}, read block by block. "
+            f"If it fits in memory, pass np.asarray({name}) (a dask array: "
+            f"{name}.compute()); otherwise use a strategy that scores the "
+            "pool block by block (UncertaintySampling, QueryByCommittee, "
+            "MCDropout, DeepEnsemble) or RandomSampling, or query a random "
+            "subsample of the pool that fits in memory."
+        )
+    return True
+
+
+class _GatheredRows:
+    """Rows of an out-of-core ``X`` in labeling order, each read once.
+
+    ``rows(lab)`` is ``X[lab]`` in memory; when ``lab`` continues the
+    previous call's rows (the loop appends each round's batch), only the
+    new rows are read.
+    """
+
+    def __init__(self, X):
+        self.X = X
+        self.rows = np.empty(0, dtype=np.intp)
+        self.values = None
+
+    def __call__(self, lab):
+        lab = np.asarray(lab, dtype=np.intp)
+        n = self.rows.shape[0]
+        if self.values is None or lab.shape[0] < n or not np.array_equal(
+                lab[:n], self.rows):
+            n, self.values = 0, None
+        if self.values is None or lab.shape[0] > n:
+            part = take_rows(self.X, lab[n:])
+            self.values = part if self.values is None else np.concatenate(
+                [self.values, part])
+            self.rows = lab.copy()
+        return self.values
 
 
 def _label_kind(y):
@@ -355,6 +420,21 @@ class ActiveLearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         check_consistent_length(X, y)
         return X, y
 
+    def _validate_lazy_X_y(self, X, y):
+        """``_validate_X_y`` for an out-of-core ``X``: shape and dtype only.
+
+        The values are checked where they are read: the labeled rows when
+        the strategy is fitted on them, the pool block by block when it is
+        scored.
+        """
+        n, d = check_out_of_core(X, "X", ensure_min_samples=2)
+        self.n_features_in_ = d
+        # As validate_data(reset=True) with an array: no column names.
+        self.__dict__.pop("feature_names_in_", None)
+        y = column_or_1d(y, warn=True)
+        check_consistent_length(np.empty((n, 0)), y)
+        return X, y
+
     def _strategy_input(self, X):
         """``X`` with the column names of ``fit``'s DataFrame, if any."""
         return _with_feature_names(X, getattr(self, "feature_names_in_", None))
@@ -410,13 +490,33 @@ class ActiveLearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : array-like, dask array, numpy.memmap or zarr array of shape \
+                (n_samples, n_features)
             All samples: the initial labeled set and the pool. With a
             DataFrame, the classifier is fitted on DataFrames with its
             columns. Raw documents (a list of str) are accepted when the
             strategy only needs the classifier's predictions and the
             classifier reads them, e.g.
             ``make_pipeline(TfidfVectorizer(), LogisticRegression())``.
+
+            An out-of-core ``X`` (a :mod:`dask.array` array, e.g. from
+            ``dask.array.from_zarr`` or ``from_npy_stack``, a
+            :class:`numpy.memmap` from ``np.load(path, mmap_mode="r")``, or
+            a zarr array) is never loaded whole: its shape and dtype are
+            checked without reading it, only the labeled rows are read into
+            memory (each once, ``X_labeled_``), and each round scores the
+            pool block by block (a dask array's row chunks, on whatever
+            scheduler is active; other arrays within scikit-learn's
+            ``working_memory``), keeping per block only the rows that can be
+            in the batch. Driver memory is one block plus the labeled set
+            (and a few bytes per row of index bookkeeping), and the queries
+            are those of the same ``X`` in memory (up to last-bit rounding of
+            the scores, see :class:`~skactive.base.ScoreQueryMixin`). NaN and
+            inf are caught where rows are read. This needs a strategy that
+            ranks rows by a per-sample score (``UncertaintySampling``,
+            ``QueryByCommittee``, ``MCDropout``, ``DeepEnsemble``) or
+            ``RandomSampling``; others raise a ValueError (a memmap is then
+            read in place, as any NumPy array).
         y : array-like of shape (n_samples,)
             Labels. Fully labeled: a simulated oracle, only queried labels are
             used. With ``missing_label`` entries: the labeled rows start the
@@ -438,7 +538,13 @@ class ActiveLearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
                 # They saw the model of these labels already: the refit of
                 # the same labels must not count as one more round.
                 asked_at = getattr(self, "_asked_at", None)
-        X, y = self._validate_X_y(X, y, self._strategy_param())
+        lazy = _out_of_core_pool(X, self._strategy_param())
+        if lazy:
+            X, y = self._validate_lazy_X_y(X, y)
+            rows_of = _GatheredRows(X)
+        else:
+            X, y = self._validate_X_y(X, y, self._strategy_param())
+            rows_of = None
         rng = check_random_state(self.random_state)
         missing = _is_missing(y, self.missing_label)
         use_oracle = bool(missing.any())
@@ -453,7 +559,8 @@ class ActiveLearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
                 "missing_label=None."
             )
         if resume:
-            labeled, y_known, n_initial = self._resume_labels(X, y, missing, kept)
+            labeled, y_known, n_initial = self._resume_labels(X, y, missing, kept,
+                                                              rows_of)
             history = list(self.history_)
             if history and history[-1]["n_labeled"] == labeled.shape[0]:
                 history.pop()  # that round's model is fitted again below
@@ -509,7 +616,9 @@ class ActiveLearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
                 lab = np.concatenate(order)
                 fitted = False
                 t0 = time.perf_counter()
-                strategy.fit(_safe_indexing(X_in, lab), y_known[lab])
+                # Out of core, only the labeled rows are read, each once.
+                strategy.fit(_safe_indexing(X_in, lab) if rows_of is None
+                             else rows_of(lab), y_known[lab])
                 fitted = True
                 entry = self._round_entry(len(history), lab.shape[0],
                                           strategy, time.perf_counter() - t0)
@@ -557,7 +666,7 @@ class ActiveLearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
             # that raises, a KeyboardInterrupt): fit(warm_start=True) or
             # teach goes on from them.
             self._keep(X, y_known, order, history, n_done, n_initial,
-                       strategy if fitted else None, criteria, resume)
+                       strategy if fitted else None, criteria, resume, rows_of)
             self.stop_reason_ = (f"interrupted by {type(exc).__name__}: {exc}"
                                  if str(exc) else
                                  f"interrupted by {type(exc).__name__}")
@@ -565,7 +674,7 @@ class ActiveLearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         finally:
             bar.close()
         self._keep(X, y_known, order, history, n_done, n_initial, strategy,
-                   criteria, resume)
+                   criteria, resume, rows_of)
         self.stop_reason_ = reason
         return self
 
@@ -582,7 +691,7 @@ class ActiveLearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         }
 
     def _keep(self, X, y_known, order, history, n_done, n_initial, strategy,
-              criteria, resume):
+              criteria, resume, rows_of=None):
         """Store the labels (and the model, if its fit finished) on self.
 
         Without a finished fit, a model from an earlier ``fit`` is dropped
@@ -594,7 +703,8 @@ class ActiveLearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
                 self.__dict__.pop(attr, None)
         self.stopping_ = criteria
         self.labeled_indices_ = np.concatenate(order)
-        self.X_labeled_ = _safe_indexing(X, self.labeled_indices_)
+        self.X_labeled_ = (_safe_indexing(X, self.labeled_indices_)
+                           if rows_of is None else rows_of(self.labeled_indices_))
         self.y_labeled_ = y_known[self.labeled_indices_]
         self.history_ = history
         self.n_iter_ = n_done
@@ -666,7 +776,7 @@ class ActiveLearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         return (np.asarray(self.labeled_indices_), self.X_labeled_,
                 np.asarray(self.y_labeled_))
 
-    def _resume_labels(self, X, y, missing, kept):
+    def _resume_labels(self, X, y, missing, kept, rows_of=None):
         """Labeled rows, known labels and initial size of a warm start."""
         rows, X_kept, y_kept = kept
         n = X.shape[0]
@@ -678,7 +788,9 @@ class ActiveLearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
                 "after X's rows. Teach with indices= (rows of X), or set "
                 "warm_start=False to start over."
             )
-        if rows.shape[0] and not _same_rows(_safe_indexing(X, rows), X_kept):
+        if rows.shape[0] and not _same_rows(
+                _safe_indexing(X, rows) if rows_of is None else rows_of(rows),
+                X_kept):
             raise ValueError(
                 "warm_start=True continues from the labels the learner holds, "
                 "but X is not the data they were taught on (its rows at "
@@ -700,24 +812,63 @@ class ActiveLearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         return np.concatenate([rows, extra]).astype(np.intp), y_known, n_initial
 
     # -- step-wise use ----------------------------------------------------
-    def query(self, X_pool, batch_size=None):
+    def query(self, X_pool, batch_size=None, *, candidates=None):
         """Indices of the pool samples to label next.
 
         Parameters
         ----------
-        X_pool : array-like of shape (n_pool, n_features)
-            Unlabeled candidates.
+        X_pool : array-like, dask array, numpy.memmap or zarr array of shape \
+                (n_pool, n_features)
+            Unlabeled candidates, or all your data with ``candidates``. An
+            out-of-core pool is scored block by block and never loaded
+            whole (see :meth:`fit`); a strategy that needs the whole pool in
+            memory (e.g. ``CoreSet``) raises a ValueError for a dask or zarr
+            array and reads a memmap in place.
         batch_size : int or None, default=None
             Number of samples; ``None`` uses the learner's ``batch_size``.
+        candidates : array-like of int or None, default=None
+            Rows of ``X_pool`` to choose from, e.g. those not yet labeled:
+            ``query(X, candidates=unlabeled)`` picks what
+            ``unlabeled[query(X[unlabeled])]`` picks without copying the
+            rows out of ``X`` (for an out-of-core ``X``, without reading
+            anything but the blocks being scored). ``None``: every row.
 
         Returns
         -------
         indices : ndarray of shape (batch_size,)
-            Distinct indices into ``X_pool``, most preferred first.
+            Distinct indices into ``X_pool`` (rows of ``X_pool`` also with
+            ``candidates``), most preferred first.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sklearn.datasets import load_iris
+        >>> from skactive import ActiveLearner
+        >>> X, y = load_iris(return_X_y=True)
+        >>> al = ActiveLearner(batch_size=3, random_state=0)
+        >>> al = al.teach(X[[0, 50, 100]], y[[0, 50, 100]], indices=[0, 50, 100])
+        >>> unlabeled = np.setdiff1d(np.arange(len(X)), al.labeled_indices_)
+        >>> idx = al.query(X, candidates=unlabeled)
+        >>> bool(np.isin(idx, unlabeled).all())
+        True
         """
         check_is_fitted(self)
         k = self.batch_size if batch_size is None else batch_size
-        return self.strategy_.query(X_pool, batch_size=k)
+        _out_of_core_pool(X_pool, self.strategy_, "X_pool")  # a clear error
+        if candidates is None:
+            return self.strategy_.query(X_pool, batch_size=k)
+        n_rows = (X_pool.shape[0] if hasattr(X_pool, "shape")
+                  else _num_samples(X_pool))
+        candidates = check_indices(candidates, "candidates", n=n_rows,
+                                   what="row indices of X_pool")
+        if candidates.shape[0] == 0:
+            raise ValueError(
+                "candidates is empty: there is nothing left to query. Pass "
+                "at least one row of X_pool."
+            )
+        return np.asarray(
+            self.strategy_._query_candidates(X_pool, candidates, batch_size=k),
+            dtype=np.intp)
 
     def _taught_indices(self, indices, n_new, labeled):
         """Row ids of taught samples: ``indices`` checked, or fresh ones."""
@@ -765,7 +916,9 @@ class ActiveLearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         Parameters
         ----------
         X_new : array-like of shape (n_new, n_features)
-            The labeled samples.
+            The labeled samples. A dask array, :class:`numpy.memmap` or zarr
+            array (e.g. ``X[idx]`` of an out-of-core pool) is read into
+            memory: the labeled set is kept in memory.
         y_new : array-like of shape (n_new,)
             Their labels.
         indices : array-like of int of shape (n_new,) or None, default=None
@@ -800,6 +953,10 @@ class ActiveLearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         fitted = hasattr(self, "estimator_")
         # Labels kept from an interrupted fit, possibly without a model yet.
         held = hasattr(self, "X_labeled_")
+        if is_out_of_core(X_new):
+            # The taught rows join the in-memory labeled set: read them once.
+            X_new = (np.asarray(X_new.compute()) if hasattr(X_new, "compute")
+                     else take_rows(X_new, np.arange(X_new.shape[0])))
         X_new, y_new = self._validate_X_y(
             X_new, y_new, self.strategy_ if fitted else self._strategy_param(),
             reset=not held, ensure_min_samples=1)

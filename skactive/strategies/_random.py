@@ -50,6 +50,8 @@ class RandomSampling(QueryStrategy):
     # X is only handed to the classifier: raw documents pass through.
     _needs_features = False
     _predicts_pool = False
+    # Only the pool's size is used: an out-of-core pool is never read.
+    _reads_pool = False
 
     def _query(self, X_pool, batch_size, rng):
         return rng.choice(X_pool.shape[0], size=batch_size, replace=False)

@@ -156,21 +156,54 @@ def top_k(scores, k, rng):
     """
     if type(scores).__module__.startswith("torch"):
         return _top_k_torch(scores, k, rng)
+    scores = _selection_scores(scores)
+    return _top_k_of(scores, k, rng, scores.shape[0])
+
+
+def _selection_scores(scores):
+    """Scores as ``top_k`` compares them: bool and int as float64, NaN as -inf."""
     scores = np.asarray(scores)
     if scores.dtype.kind in "biu":
         # Negating bool raises and negating unsigned wraps around (-0 < -1).
         scores = scores.astype(np.float64)
     if scores.dtype.kind == "f" and np.isnan(scores).any():
         scores = np.where(np.isnan(scores), -np.inf, scores)
+    return scores
+
+
+def _top_candidates(scores, k):
+    """Positions of the scores that can be in a top ``k``, in order.
+
+    Those at least the ``k``-th largest, every tie included. Of any set of
+    scores holding these, the same rule keeps a superset of the top ``k`` of
+    the whole set, with all the scores tied at its boundary: pruning blocks
+    of a pool with it, then merging, loses nothing :func:`top_k` looks at.
+    """
     n = scores.shape[0]
+    if n <= k:
+        return np.arange(n)
+    kth = np.partition(scores, n - k)[n - k]
+    return np.flatnonzero(scores >= kth)
+
+
+def _top_k_of(scores, k, rng, n):
+    """:func:`top_k` of a pool of ``n`` scores, given the candidates only.
+
+    ``scores`` (as :func:`_selection_scores` makes them) holds, in pool
+    order, at least every score of the pool that :func:`_top_candidates`
+    keeps (all of them when ``scores.shape[0] == n``). The draws from
+    ``rng`` and the result, positions into ``scores``, are those of
+    ``top_k`` on the whole pool.
+    """
     if k == 1:
         # argmax is far cheaper than argpartition; ties still go to the rng.
         tied = np.flatnonzero(scores == scores[np.argmax(scores)])
         return tied[rng.integers(tied.shape[0])][None] if tied.shape[0] > 1 else tied
     if k >= n:
-        selected = np.arange(n)
+        selected = np.arange(scores.shape[0])
     else:
-        part = np.argpartition(scores, n - k)[n - k :]
+        m = scores.shape[0]
+        part = np.argpartition(scores, m - k)[m - k :]
         kth = scores[part].min()
         above = np.flatnonzero(scores > kth)
         tied = np.flatnonzero(scores == kth)
@@ -242,12 +275,31 @@ def stratified_indices(y, size, rng, candidates=None):
     >>> sorted(set(y[idx][:3].tolist()))
     [0, 1, 2]
     """
-    if candidates is None:
-        candidates = np.arange(y.shape[0])
-    classes = np.unique(y[candidates])
+    # Every row by default, without an index array per row (10^7-row pools).
+    y_candidates = y if candidates is None else y[candidates]
+    classes = np.unique(y_candidates)
     if classes.shape[0] > size:
         classes = rng.permutation(classes)[:size]
-    first = np.array([rng.choice(candidates[y[candidates] == c]) for c in classes],
-                     dtype=np.intp)
-    rest = np.setdiff1d(candidates, first)
+    if candidates is None:
+        first = np.array([rng.choice(np.flatnonzero(y == c)) for c in classes],
+                         dtype=np.intp)
+        keep = np.ones(y.shape[0], dtype=bool)
+        keep[first] = False
+        rest = np.flatnonzero(keep)
+    else:
+        first = np.array([rng.choice(candidates[y_candidates == c])
+                          for c in classes], dtype=np.intp)
+        rest = _setdiff(candidates, first)
     return np.concatenate([first, rng.permutation(rest)[: size - first.shape[0]]])
+
+
+def _setdiff(a, b):
+    """``np.setdiff1d(a, b)``: the sorted distinct values of ``a`` not in ``b``.
+
+    Increasing ``a`` (row indices, as the loop's are) is filtered in O(n):
+    ``np.setdiff1d`` sorts it again, which takes seconds at 10^7 rows.
+    """
+    a = np.asarray(a)
+    if a.ndim == 1 and (a[1:] > a[:-1]).all():
+        return a[np.isin(a, b, invert=True)]
+    return np.setdiff1d(a, b)
