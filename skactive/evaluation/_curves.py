@@ -13,7 +13,7 @@ from joblib import hash as _hash
 from sklearn.base import clone
 from sklearn.metrics import check_scoring
 from sklearn.model_selection import train_test_split
-from sklearn.utils import check_random_state
+from sklearn.utils import _safe_indexing, check_random_state
 from tqdm.auto import tqdm
 
 from .._version import __version__
@@ -115,7 +115,8 @@ def _find_reference(strategies):
 
 
 # -- the jobs -----------------------------------------------------------------
-def _run_strategy(strategy, X, y, X_test, y_test, seed, params):
+def _run_strategy(strategy, X, y, X_test, y_test, test_size, seed, params):
+    X, y, X_test, y_test = _take(X, y, X_test, y_test, test_size, seed)
     learner = ActiveLearner(
         clone(strategy),
         eval_set=(X_test, y_test),
@@ -136,7 +137,8 @@ def _run_strategy(strategy, X, y, X_test, y_test, seed, params):
     }
 
 
-def _run_full(estimator, X, y, X_test, y_test, seed, scoring):
+def _run_full(estimator, X, y, X_test, y_test, test_size, seed, scoring):
+    X, y, X_test, y_test = _take(X, y, X_test, y_test, test_size, seed)
     # As the loop gives them: arrays to a network, the pool's column names
     # to an array test set beside a DataFrame pool.
     est = seed_random_states(clone(estimator), seed)
@@ -145,19 +147,37 @@ def _run_full(estimator, X, y, X_test, y_test, seed, scoring):
     return float(check_scoring(est, scoring=scoring)(est, X_test, y_test))
 
 
-def _split(X, y, X_test, y_test, test_size, seed):
-    if X_test is not None:
-        return X, y, X_test, y_test
+def _split(y, test_size, seed):
+    """Train and test row indices of one repeat's stratified split.
+
+    The same rows as ``train_test_split(X, y, stratify=y)`` with this seed:
+    the split depends on ``y``, ``test_size`` and the seed only.
+    """
     try:
-        X_tr, X_te, y_tr, y_te = train_test_split(
-            X, y, test_size=test_size, stratify=y, random_state=seed
+        return train_test_split(
+            np.arange(y.shape[0]), test_size=test_size, stratify=y,
+            random_state=seed,
         )
     except ValueError as exc:
         raise ValueError(
             f"Could not make a stratified split with test_size={test_size!r}: "
             f"{exc} Pass X_test and y_test explicitly, or change test_size."
         ) from exc
-    return X_tr, y_tr, X_te, y_te
+
+
+def _take(X, y, X_test, y_test, test_size, seed):
+    """A job's train and test sets: the fixed ones, or its repeat's split.
+
+    Every job gets the same ``X`` and ``y`` objects and splits them itself,
+    from its seed, so that a parallel backend ships the data once per call,
+    not once per repeat, and no job carries row indices: joblib's dask
+    backend scatters a large argument to the cluster once per ``Parallel``
+    call, and loky memory-maps it.
+    """
+    if X_test is not None:
+        return X, y, X_test, y_test
+    train, test = _split(y, test_size, seed)
+    return _safe_indexing(X, train), y[train], _safe_indexing(X, test), y[test]
 
 
 # -- the run cache --------------------------------------------------------------
@@ -655,7 +675,14 @@ def active_learning_curve(
         classifier's accuracy.
     n_jobs : int or None, default=None
         Parallel jobs over (repeat, strategy) pairs, through
-        :class:`joblib.Parallel`.
+        :class:`joblib.Parallel`. Under ``joblib.parallel_config(backend=
+        "dask")`` with a ``distributed.Client`` the runs go to the cluster
+        (``None`` then uses all its workers). Every job receives the same
+        ``X, y`` (and test set) objects and makes its repeat's split
+        itself, from the repeat's seed, so the data go to the workers once
+        per call: joblib's dask backend scatters each large argument once,
+        loky memory-maps it. The results are the same as with
+        ``n_jobs=1``.
     random_state : int, RandomState instance or None, default=0
         Seeds the repeats. An int makes the result reproducible (apart from
         the timings), whatever ``n_jobs``.
@@ -754,7 +781,10 @@ def active_learning_curve(
 
     rng = check_random_state(random_state)
     seeds = rng.randint(np.iinfo(np.int32).max, size=n_repeats)
-    splits = [_split(X, y, X_test, y_test, test_size, int(s)) for s in seeds]
+    if X_test is None:
+        # Each job splits X, y itself (see _take); a split that cannot be
+        # made (too few samples of a class) fails here, before any job.
+        _split(y, test_size, int(seeds[0]))
 
     # One full-data fit per repeat and distinct classifier.
     estimators = {}
@@ -780,18 +810,17 @@ def active_learning_curve(
 
     jobs = []  # (tag, cache key, job)
     for r, seed in enumerate(seeds):
-        X_tr, y_tr, X_te, y_te = splits[r]
         for key, est in estimators.items():
             run_key = None if cache is None else _hash(("full", key, int(seed)))
             jobs.append((("full", r, key), run_key,
-                         delayed(_run_full)(est, X_tr, y_tr, X_te, y_te,
+                         delayed(_run_full)(est, X, y, X_test, y_test, test_size,
                                             int(seed), scoring)))
         for name, s in strategies.items():
             run_key = None if cache is None else _cache_key(
                 f"strategies[{name!r}]", ("curve", clone(s), int(seed)))
             jobs.append((("curve", r, name), run_key,
-                         delayed(_run_strategy)(s, X_tr, y_tr, X_te, y_te,
-                                                int(seed), params)))
+                         delayed(_run_strategy)(s, X, y, X_test, y_test,
+                                                test_size, int(seed), params)))
 
     results = {}
     pending = []

@@ -173,6 +173,19 @@ class _ConstantClassifier(ClassifierMixin, BaseEstimator):
         return self.classes_[np.full(_num_samples(X), np.argmax(self._proba))]
 
 
+def _caller_array(original, checked):
+    """``original`` if ``checked`` is a view of all of it, else ``checked``."""
+    if (isinstance(original, np.ndarray) and type(checked) is np.ndarray
+            and type(original) is np.ndarray
+            and original.shape == checked.shape
+            and original.dtype == checked.dtype
+            and original.strides == checked.strides
+            and original.__array_interface__["data"][0]
+            == checked.__array_interface__["data"][0]):
+        return original
+    return checked
+
+
 def _fit_score(estimator, scorer, X, y, X_val, y_val, classes):
     if np.unique(y).shape[0] < 2:
         # Most classifiers cannot train on one class; the model predicts it.
@@ -182,9 +195,15 @@ def _fit_score(estimator, scorer, X, y, X_val, y_val, classes):
     return float(scorer(model, X_val, y_val))
 
 
-def _score_sets(estimator, scorer, data, index_sets, classes):
-    """Validation score of the model trained on warm start + each index set."""
-    X_init, y_init, X_pool, y_pool, X_val, y_val = data
+def _score_sets(estimator, scorer, X_init, y_init, X_pool, y_pool, X_val, y_val,
+                index_sets, classes):
+    """Validation score of the model trained on warm start + each index set.
+
+    The arrays are separate arguments, never a tuple: joblib's dask backend
+    scatters a large top-level argument once per ``Parallel`` call (and
+    recognises arrays scattered with ``parallel_config(scatter=...)``), but
+    pickles a tuple of arrays into every task.
+    """
     out = []
     for idx in index_sets:
         X_tr, y_tr = X_pool[idx], y_pool[idx]
@@ -276,12 +295,14 @@ class _Evaluator:
         if not index_sets:
             return []
         if self.parallel is None or len(index_sets) == 1:
-            return _score_sets(self.estimator, self.scorer, self.data, index_sets,
+            return _score_sets(self.estimator, self.scorer, *self.data, index_sets,
                                self.classes)
+        # One task per worker, each training a share of the models; every
+        # task gets the same data objects (see _score_sets).
         n_chunks = min(self.n_workers, len(index_sets))
         chunks = [index_sets[c::n_chunks] for c in range(n_chunks)]
         results = self.parallel(
-            delayed(_score_sets)(self.estimator, self.scorer, self.data, chunk,
+            delayed(_score_sets)(self.estimator, self.scorer, *self.data, chunk,
                                  self.classes)
             for chunk in chunks
         )
@@ -392,7 +413,17 @@ class OptimalOrderSearch(BaseEstimator):
         Seeds the initial orders, the proposals and the acceptance coins, and
         the classifier's unset seeds (ξ).
     n_jobs : int or None, default=None
-        Parallel model trainings through :class:`joblib.Parallel`.
+        Parallel model trainings through :class:`joblib.Parallel`: each
+        step's models (of all chains, and of the steps drawn ahead) are
+        shared among the workers, one task per worker. Under
+        ``joblib.parallel_config(backend="dask")`` they train on the
+        cluster (``None`` then uses all its workers), with the same result.
+        The data go to the workers once per step (joblib's dask backend
+        scatters each large array once per call); scatter the arrays once
+        for the whole search with
+        ``parallel_config(backend="dask", scatter=[X_pool, y_pool, X_val,
+        y_val])`` (and ``X_init, y_init``) around :meth:`fit`, passing it
+        the same NumPy arrays (used as given, not copied).
     verbose : bool, default=False
         Show a progress bar over the steps.
 
@@ -509,9 +540,13 @@ class OptimalOrderSearch(BaseEstimator):
 
     @staticmethod
     def _check_Xy(X, y):
+        X_in, y_in = X, y
         X, y = check_X_y(X, y, accept_sparse="csr")
         check_classification_targets(y)
-        return X, y
+        # The caller's own arrays when the checks did not convert them (y is
+        # a fresh view of itself), so that arrays scattered to a dask cluster
+        # with parallel_config(scatter=[...]) are recognised by identity.
+        return _caller_array(X_in, X), _caller_array(y_in, y)
 
     def _check_inputs(self, X_pool, y_pool, X_val, y_val, X_init, y_init):
         """Validated ``(X_init, y_init, X_pool, y_pool, X_val, y_val)``."""
@@ -733,7 +768,7 @@ class OptimalOrderSearch(BaseEstimator):
         warm = (_fit_score(self.estimator_, self._scorer, X_init, y_init, X, y,
                            classes)
                 if X_init is not None else np.nan)
-        return np.array([warm] + _score_sets(self.estimator_, self._scorer, data,
+        return np.array([warm] + _score_sets(self.estimator_, self._scorer, *data,
                                              sets, classes))
 
     def score(self, X, y, order=None):

@@ -374,7 +374,11 @@ class ALILExpert(BaseEstimator):
         on a small split); any scikit-learn scorer name or callable
         ``scorer(estimator, X, y)``.
     n_jobs : int or None, default=None
-        The roll-outs of one step run in parallel with joblib.
+        The roll-outs of one step run in parallel with joblib; under
+        ``joblib.parallel_config(backend="dask")`` on the cluster, with the
+        same result. Every roll-out gets the same labeled and validation
+        arrays, which joblib's dask backend scatters once per step, and its
+        own candidate row.
 
     Examples
     --------

@@ -122,7 +122,11 @@ class IALEExpert(BaseEstimator):
     scoring : str, callable or None, default=None
         Validation score; ``None`` is the classifier's ``score`` (accuracy).
     n_jobs : int or None, default=None
-        The roll-outs of one step run in parallel with joblib.
+        The roll-outs of one step run in parallel with joblib; under
+        ``joblib.parallel_config(backend="dask")`` on the cluster, with the
+        same result. Every roll-out gets the same labeled, candidate and
+        validation arrays, which joblib's dask backend scatters once per
+        step.
 
     Examples
     --------

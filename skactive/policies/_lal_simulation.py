@@ -131,33 +131,40 @@ class _SyntheticSource:
 
 
 class _SplitSource:
-    """Random stratified train/test splits of the user's labeled data."""
+    """Random stratified train/test splits of the user's labeled data.
 
-    def __init__(self, X, y, test_size):
-        self.X, self.y, self.test_size = X, y, test_size
+    The data are not attributes: they travel beside the source as separate
+    arguments of every Monte-Carlo unit, so joblib's dask backend scatters
+    them to the cluster once per ``Parallel`` call (loky memory-maps them)
+    instead of pickling them into every task.
+    """
 
-    def split(self, seed):
+    def __init__(self, test_size):
+        self.test_size = test_size
+
+    def split(self, y, seed):
         return train_test_split(
-            np.arange(self.y.shape[0]),
+            np.arange(y.shape[0]),
             test_size=self.test_size,
-            stratify=self.y,
+            stratify=y,
             random_state=seed,
         )
 
-    def draw(self, seed):
-        train, test = self.split(seed)
-        return self.X[train], self.y[train], self.X[test], self.y[test]
+    def draw(self, seed, X, y):
+        train, test = self.split(y, seed)
+        return X[train], y[train], X[test], y[test]
 
 
-def _draw(source, seed, tau):
+def _draw(source, X, y, seed, tau):
+    """A train/test pair: a fresh problem, or a split of the user's ``X, y``."""
     if isinstance(source, _SyntheticSource):
         return source.draw(seed, max_classes=tau)
-    return source.draw(seed)
+    return source.draw(seed, X, y)
 
 
-def _mc_unit(source, seed_data, seed_step, labeled, tau, estimator, n_candidates,
-             keep_pool, forest_variance, features="paper"):
-    data = _draw(source, seed_data, tau if labeled is None else None)
+def _mc_unit(source, X, y, seed_data, seed_step, labeled, tau, estimator,
+             n_candidates, keep_pool, forest_variance, features="paper"):
+    data = _draw(source, X, y, seed_data, tau if labeled is None else None)
     if labeled is None:
         # Independent: a fresh random labeled set of size tau.
         rng = np.random.RandomState(seed_step)
@@ -263,10 +270,15 @@ class LALMonteCarlo(BaseEstimator):
         which mean the same for any number of classes.
     n_jobs : int or None, default=None
         Joblib workers over repetitions (and for the regressor fits when
-        they take ``n_jobs``).
+        they take ``n_jobs``). Under ``joblib.parallel_config(backend=
+        "dask")`` the Monte-Carlo units run on the cluster (``None`` then
+        uses all its workers). A unit's seeds are drawn before it is
+        dispatched; :meth:`fit` passes ``X, y`` to every unit as the same
+        objects, so the data go to the workers once per size ``tau`` (once
+        in all with ``mode="independent"``), not once per unit.
     random_state : int, RandomState instance or None, default=None
         Seeds the problems, the labeled sets, the forests and the regressors.
-        Results do not depend on ``n_jobs``.
+        Results do not depend on ``n_jobs`` nor on the joblib backend.
     verbose : bool, default=False
         Show a progress bar.
 
@@ -382,7 +394,7 @@ class LALMonteCarlo(BaseEstimator):
         )
         self.n_features_in_ = n_features[0] if n_features[0] == n_features[1] else None
         source = _SyntheticSource(n_samples, n_features, n_test, n_classes)
-        return self._run(source, n_train=n_samples,
+        return self._run(source, None, None, n_train=n_samples,
                          class_range=n_classes)
 
     def fit(self, X, y):
@@ -409,10 +421,10 @@ class LALMonteCarlo(BaseEstimator):
                 "two samples each, so that every train/test split holds each "
                 "class."
             )
-        source = _SplitSource(X, y, self.test_size)
+        source = _SplitSource(self.test_size)
         n_train = y.shape[0] - _n_test_samples(self.test_size, y.shape[0])
         k = classes.shape[0]
-        return self._run(source, n_train=n_train, class_range=(k, k))
+        return self._run(source, X, y, n_train=n_train, class_range=(k, k))
 
     # -- the simulation ---------------------------------------------------
     def _check_params(self, class_range, n_train):
@@ -482,7 +494,7 @@ class LALMonteCarlo(BaseEstimator):
             reg.set_params(n_jobs=self.n_jobs)
         return reg.fit(X, y)
 
-    def _run(self, source, n_train, class_range):
+    def _run(self, source, X, y, n_train, class_range):
         q, m, taus = self._check_params(class_range, n_train)
         estimator = _default_classifier() if self.estimator is None else self.estimator
         if not hasattr(estimator, "fit") or not hasattr(estimator, "predict_proba"):
@@ -501,8 +513,9 @@ class LALMonteCarlo(BaseEstimator):
             if self.mode == "independent":
                 seeds = rng.randint(imax, size=(len(taus), q, 2))
                 units = [
-                    delayed(_mc_unit)(source, s[0], s[1], None, tau, estimator, m,
-                                      False, self.forest_variance, self.features)
+                    delayed(_mc_unit)(source, X, y, s[0], s[1], None, tau,
+                                      estimator, m, False, self.forest_variance,
+                                      self.features)
                     for tau, row in zip(taus, seeds) for s in row
                 ]
                 unit_taus = np.repeat(taus, q)
@@ -512,8 +525,8 @@ class LALMonteCarlo(BaseEstimator):
                     sizes.append(np.full(d.shape[0], tau))
                     bar.update()
             else:
-                self._run_iterative(source, estimator, step, q, m, taus, rng,
-                                    parallel, bar, states, deltas, sizes)
+                self._run_iterative(source, X, y, estimator, step, q, m, taus,
+                                    rng, parallel, bar, states, deltas, sizes)
         finally:
             bar.close()
         self.states_ = np.concatenate(states)
@@ -547,8 +560,8 @@ class LALMonteCarlo(BaseEstimator):
                             np.sort(half)))
         return chooser
 
-    def _run_iterative(self, source, estimator, step, q, m, taus, rng, parallel,
-                       bar, states, deltas, sizes):
+    def _run_iterative(self, source, X, y, estimator, step, q, m, taus, rng,
+                       parallel, bar, states, deltas, sizes):
         imax = np.iinfo(np.int32).max
         fresh = self.mode == "iterative" and self.growth == "fresh"
         n_traj = (q * len(taus) if fresh
@@ -564,7 +577,7 @@ class LALMonteCarlo(BaseEstimator):
         # random ones up to tau_min, as the independent sets do.
         starts = []
         for seed, start_seed in zip(data_seeds, start_seeds):
-            y_train = source.draw(seed)[1]
+            y_train = _draw(source, X, y, seed, None)[1]
             classes = np.unique(y_train)
             starts.append(_initial_set(
                 y_train, classes, taus[0] - len(classes),
@@ -587,7 +600,7 @@ class LALMonteCarlo(BaseEstimator):
                           else np.isin(np.arange(n_traj),
                                        rng.choice(n_traj, q, replace=False)))
             results = list(parallel(
-                delayed(_mc_unit)(source, data_seeds[j], step_seeds[t, j],
+                delayed(_mc_unit)(source, X, y, data_seeds[j], step_seeds[t, j],
                                   labeled[j], tau, estimator,
                                   m if scored[i] else 0, keep,
                                   self.forest_variance, self.features)
@@ -632,7 +645,7 @@ class LALMonteCarlo(BaseEstimator):
         if isinstance(source, _SplitSource):
             # Indices into X rather than into each repetition's split.
             self.trajectories_ = np.array([
-                source.split(data_seeds[j])[0][labeled[j]] for j in final
+                source.split(y, data_seeds[j])[0][labeled[j]] for j in final
             ])
 
 

@@ -1,6 +1,7 @@
 """Query by committee: disagreement among several classifiers."""
 
 import numpy as np
+from joblib import Parallel, delayed
 from sklearn.base import clone
 from sklearn.utils import check_random_state
 
@@ -66,6 +67,17 @@ def committee_scores(member_proba, measure="vote_entropy"):
     return -plogp.sum(axis=1)
 
 
+def _fit_member(member, X, y, rows):
+    """Fit one committee member on the labeled set, or on its ``rows``.
+
+    The member gets the whole ``X, y`` and its bootstrap rows, so that a
+    parallel backend ships the labeled set once per fit, not once per member.
+    """
+    if rows is not None:
+        X, y = X[rows], y[rows]
+    return member.fit(X, y)
+
+
 def _stratified_bootstrap(y, rng):
     """Bootstrap indices drawn within each class, so every member sees every class."""
     parts = []
@@ -100,6 +112,11 @@ class QueryByCommittee(ScoreQueryMixin, QueryStrategy):
         ``kl_divergence`` needs members with ``predict_proba``.
     chunk_size : int or None, default=None
         Pool rows scored at a time.
+    n_jobs : int or None, default=None
+        Members trained in parallel through :class:`joblib.Parallel`; under
+        ``joblib.parallel_config(backend="dask")`` they train on the
+        cluster. The bootstraps and seeds are drawn before any member is
+        trained, so the committee does not depend on ``n_jobs``.
     refit : bool, default=True
         If False, ``estimator`` is used as already fitted (the committee is
         always trained).
@@ -155,6 +172,7 @@ class QueryByCommittee(ScoreQueryMixin, QueryStrategy):
         n_members=5,
         measure="vote_entropy",
         chunk_size=None,
+        n_jobs=None,
         refit=True,
         random_state=None,
     ):
@@ -163,6 +181,7 @@ class QueryByCommittee(ScoreQueryMixin, QueryStrategy):
         self.n_members = n_members
         self.measure = measure
         self.chunk_size = chunk_size
+        self.n_jobs = n_jobs
 
     def _check_estimator_methods(self, estimator):
         _check_option(self.measure, "measure", _MEASURES)
@@ -177,21 +196,23 @@ class QueryByCommittee(ScoreQueryMixin, QueryStrategy):
 
     def _fit(self, X, y):
         rng = check_random_state(self.random_state)
+        # Every bootstrap and seed is drawn here, before any member trains.
         if self.committee is None:
             n_members = _check_positive_int(self.n_members, "n_members", minimum=2)
-            members = []
+            jobs = []
             for _ in range(n_members):
                 idx = _stratified_bootstrap(y, rng)
                 # As in BaggingClassifier: every member gets its own seeds.
                 member = seed_random_states(
                     clone(self._get_estimator()), rng, only_unset=False
                 )
-                members.append(member.fit(X[idx], y[idx]))
+                jobs.append((member, idx))
         else:
-            members = [
-                seed_random_states(clone(m), rng).fit(X, y) for m in self.committee
-            ]
-        self.committee_ = members
+            jobs = [(seed_random_states(clone(m), rng), None)
+                    for m in self.committee]
+        self.committee_ = Parallel(n_jobs=self.n_jobs)(
+            delayed(_fit_member)(member, X, y, idx) for member, idx in jobs
+        )
 
     def _member_output(self, member, X):
         """Per-member probabilities aligned to ``classes_`` (one-hot for votes)."""

@@ -56,7 +56,12 @@ class ExpectedErrorReduction(QueryStrategy):
     n_eval : int or None, default=1000
         Pool samples the loss is estimated on; ``None`` uses the whole pool.
     n_jobs : int or None, default=None
-        Parallel refits (joblib semantics).
+        Parallel refits through :class:`joblib.Parallel`, one task per
+        candidate. Under ``joblib.parallel_config(backend="dask")`` they
+        run on the cluster; every task gets the same labeled-set and
+        evaluation arrays, which joblib's dask backend scatters once per
+        query. The refits' seed is drawn before they are dispatched, so the
+        picks do not depend on ``n_jobs``.
     refit : bool, default=True
         If False, use the already fitted ``estimator`` as it is.
     random_state : int, RandomState instance or None, default=None
