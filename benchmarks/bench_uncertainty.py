@@ -200,3 +200,129 @@ def test_uncertainty_vs_skactiveml(
             "same_set": same,
         },
     )
+
+
+# --------------------------------------------------------------------------
+# 3. margin sampling against the fastest peer, pool sizes 10^4 .. 10^6
+# --------------------------------------------------------------------------
+PEER_TARGET = 1.1  # skactive / fastest peer (issue 18)
+MARGIN_BATCH = 10
+_MARGIN_CACHE = {}
+
+
+def _margin_problem(n_pool, n_classes):
+    """Pool, labels from a linear rule (argmax of 10 directions for 10
+    classes), a LogisticRegression fitted on 100 rows, inside
+    scikit-activeml's wrapper when it is installed (its ``estimator_`` then
+    serves every library). One problem is held at a time: the 10^6 x 50
+    pool alone is 400 MB."""
+    key = (n_pool, n_classes)
+    if key not in _MARGIN_CACHE:
+        _MARGIN_CACHE.clear()
+        rng = np.random.default_rng(n_pool + n_classes)
+        X = rng.standard_normal((n_pool, N_FEATURES))
+        labeled = rng.choice(n_pool, N_LABELED, replace=False)
+        if n_classes == 2:
+            y_lab = (X[labeled] @ rng.standard_normal(N_FEATURES) > 0).astype(int)
+        else:
+            W = rng.standard_normal((N_FEATURES, n_classes))
+            y_lab = np.argmax(X[labeled] @ W, axis=1)
+        lr = LogisticRegression(max_iter=1000)
+        try:
+            from skactiveml.classifier import SklearnClassifier
+        except ImportError:
+            skml_clf = None
+            lr.fit(X[labeled], y_lab)
+        else:
+            y = np.full(n_pool, np.nan)  # scikit-activeml: nan marks unlabelled rows
+            y[labeled] = y_lab
+            skml_clf = SklearnClassifier(lr, classes=list(range(n_classes)),
+                                         random_state=0).fit(X, y)
+            lr = skml_clf.estimator_
+        _MARGIN_CACHE[key] = (X, labeled, y_lab, lr, skml_clf)
+    return _MARGIN_CACHE[key]
+
+
+def _margin_peers(lr, skml_clf, X):
+    """The peers' margin queries on the same fitted model: modAL and
+    scikit-activeml where installed, and the bare-numpy floor.
+
+    Every call runs after a garbage collection (``paired(gc_each=True)``),
+    so each finds the pool equally cold.
+    """
+    peers = {}
+    if skml_clf is not None:
+        from skactiveml.pool import UncertaintySampling as SkmlUncertainty
+
+        # A query of the pool alone: every row unlabelled, fit_clf=False.
+        y_nan = np.full(X.shape[0], np.nan)
+        qs = SkmlUncertainty(method="margin_sampling", random_state=0)
+
+        def skml():
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                return qs.query(X=X, y=y_nan, clf=skml_clf, fit_clf=False,
+                                batch_size=MARGIN_BATCH)
+
+        peers["skactiveml"] = skml
+    try:
+        from modAL.uncertainty import margin_sampling
+    except ImportError:
+        pass
+    else:
+        peers["modAL"] = lambda: margin_sampling(lr, X, n_instances=MARGIN_BATCH)[0]
+    peers["floor"] = lambda: numpy_floor(lr, X, "margin", MARGIN_BATCH)
+    return peers
+
+
+@pytest.mark.parametrize("n_classes", [2, 10])
+@pytest.mark.parametrize(
+    "n_pool, rounds",
+    [(10_000, 41), (100_000, 15), (1_000_000, 5)],
+    ids=["1e4", "1e5", "1e6"],
+)
+@pytest.mark.benchmark(group="margin-vs-peers")
+def test_margin_vs_peers(n_pool, rounds, n_classes, paired, report):
+    """Margin query, skactive against the fastest peer on the same model.
+
+    ``UncertaintySampling(lr, measure="margin", refit=False).query`` against
+    modAL's ``margin_sampling`` and scikit-activeml's
+    ``UncertaintySampling(method="margin_sampling")`` (those installed), and
+    the bare floor (``lr.predict_proba`` + the margin + ``argpartition``,
+    no input validation). Target: skactive / fastest peer <= 1.1.
+    """
+    n_pool = scaled(n_pool)
+    X, labeled, y_lab, lr, skml_clf = _margin_problem(n_pool, n_classes)
+    strategy = UncertaintySampling(
+        lr, measure="margin", refit=False, random_state=0
+    ).fit(X[labeled], y_lab)
+    peers = _margin_peers(lr, skml_clf, X)
+    if "skactiveml" in peers and n_pool > 200_000:
+        del peers["skactiveml"]  # tens of seconds a query: the peers' slowest
+    res = paired(
+        lambda: strategy.query(X, batch_size=MARGIN_BATCH),
+        peers,
+        rounds=rounds,
+        warmup_rounds=1,
+        gc_each=True,
+    )
+    assert res.result.shape == (MARGIN_BATCH,)
+    others = [name for name in peers if name != "floor"]
+    fastest = min(others, key=res.median) if others else "floor"
+    fields = {"skactive_ms": 1e3 * res.median()}
+    for name in peers:
+        fields[f"{name}_ms"] = 1e3 * res.median(name)
+    fields.update({
+        "fastest_peer": fastest,
+        "ratio": res.ratio(fastest),
+        "ratio_min": res.ratio(fastest, "min"),
+        "ratio_floor": res.ratio("floor"),
+        "same_set_floor": set(res.result.tolist())
+        == set(np.asarray(res.ref_results["floor"]).tolist()),
+    })
+    report(
+        "margin-vs-peers",
+        f"margin n={n_pool:,} d={N_FEATURES} C={n_classes} b={MARGIN_BATCH}",
+        fields,
+        target=("ratio", PEER_TARGET),
+    )

@@ -694,6 +694,149 @@ def test_batchbald_candidate_prefilter():
     assert len(set(bb.query(_fit_stub(bb, table), 8).tolist())) == 8
 
 
+class MCBatchTableClassifier(MCTableClassifier):
+    """The table stub, streamed ``batch`` rows at a time like a network; it
+    counts the rows it is asked for."""
+
+    def __init__(self, table=None, batch=7):
+        super().__init__(table)
+        self.batch = batch
+
+    def iter_proba_mc(self, X, n_samples=20, random_state=None):
+        rows = torch.as_tensor(self._rows(X))
+        self.rows_seen_ = getattr(self, "rows_seen_", 0) + rows.shape[0]
+        yield from torch.split(rows, self.batch)
+
+
+def _batchbald_two_passes(strategy, X_pool, batch_size):
+    """BatchBALD's query as it was: the BALD pre-filter pass, then a second
+    MC pass over the candidates (issue 18 keeps the first pass's instead)."""
+    from skactive.strategies._bayesian import _mc_batches, _pool_mc_scores
+    from skactive.utils import query_rng
+
+    s = strategy
+    rng = query_rng(s._query_seed, X_pool.shape[0])
+    bald = _pool_mc_scores(s.estimator_, X_pool, s.n_samples, s._query_seed, "bald")
+    n_cand = min(X_pool.shape[0], max(s.max_candidates, batch_size))
+    cand = top_k(bald.cpu().numpy(), n_cand, rng)
+    P = torch.cat(list(_mc_batches(s.estimator_, X_pool[cand], s.n_samples,
+                                   s._query_seed)))
+    gen = torch.Generator().manual_seed(int(rng.integers(2**31 - 1)))
+    return cand[_batchbald_greedy(P, batch_size, s.n_configurations, gen)]
+
+
+@pytest.mark.parametrize("max_candidates, batch, stream", [
+    (5, 3, 7), (5, 5, 1), (12, 4, 40), (200, 4, 7), (1, 1, 3),
+])
+@pytest.mark.parametrize("seed", [0, 1])
+def test_batchbald_one_mc_pass_same_picks(max_candidates, batch, stream, seed):
+    # The candidates' probabilities come from the pre-filter's pass: the
+    # pool goes through the network once, and the picks are those of the
+    # two-pass query (the stub's draws do not depend on the batching).
+    table = _random_table(n=60, K=6, C=3, seed=seed)
+    bb = BatchBALD(n_samples=6, max_candidates=max_candidates, random_state=seed)
+    pool = _fit_stub(bb, table)
+    bb.estimator_ = MCBatchTableClassifier(table, batch=stream).fit(pool[:2], [0, 1])
+    picks = bb.query(pool, batch)
+    assert bb.estimator_.rows_seen_ == 60
+    np.testing.assert_array_equal(picks, _batchbald_two_passes(bb, pool, batch))
+
+
+def test_batchbald_one_mc_pass_with_many_ties():
+    # Ties at the pre-filter's boundary beyond what is held (twice
+    # max_candidates): the dropped tied rows that top_k then selects are
+    # computed again; the picks stay those of the two-pass query.
+    K = 6
+    rng = np.random.default_rng(5)
+    tie = rng.dirichlet(np.ones(3), size=K)
+    high = _random_table(n=20, K=K, C=3, seed=6)
+    high = high[np.argsort(-_bald(high))[:5]]  # 5 rows above the tie
+    table = np.concatenate([np.repeat(tie[None], 55, axis=0), high])
+    table = table[rng.permutation(60)]
+    bald = _bald(table)
+    assert np.sum(bald == np.sort(bald)[-8]) == 55  # the 8th best: a 55-fold tie
+    bb = BatchBALD(n_samples=K, max_candidates=8, random_state=0)
+    pool = _fit_stub(bb, table)
+    bb.estimator_ = MCBatchTableClassifier(table, batch=5).fit(pool[:2], [0, 1])
+    picks = bb.query(pool, 4)
+    assert 60 < bb.estimator_.rows_seen_ < 60 + 8
+    np.testing.assert_array_equal(picks, _batchbald_two_passes(bb, pool, 4))
+
+
+def test_batchbald_one_mc_pass_network(mlp):
+    # A real network: one pass through iter_proba_mc per query, same picks.
+    net, X, y = mlp
+    net = copy.deepcopy(net).set_params(batch_size=8)
+    calls = []
+    iter_proba_mc = net.iter_proba_mc
+
+    def counting(X_, *args, **kwargs):
+        calls.append(len(X_))
+        return iter_proba_mc(X_, *args, **kwargs)
+
+    bb = BatchBALD(net, n_samples=5, max_candidates=12, refit=False,
+                   random_state=0).fit(X[:10], y[:10])
+    net.iter_proba_mc = counting
+    picks = bb.query(X, 4)
+    assert calls == [len(X)]
+    np.testing.assert_array_equal(picks, _batchbald_two_passes(bb, X, 4))
+
+
+def test_iter_proba_mc_resets_eval_mode_every_batch(mlp):
+    # The dropout layers are looked up and the module put in eval mode once
+    # per batch (not per draw): a caller that trains between batches still
+    # gets MC draws of the eval-mode network.
+    net, X, _ = mlp
+    net = copy.deepcopy(net).set_params(batch_size=16)
+    full = net.predict_proba_mc(X, 4, random_state=2)
+    gen = net.iter_proba_mc(X, 4, random_state=2)
+    first = next(gen)
+    net.module_.train()
+    second = next(gen)
+    gen.close()
+    np.testing.assert_allclose(first.numpy(), full[:16], atol=1e-6)
+    np.testing.assert_allclose(second.numpy(), full[16:32], atol=1e-6)
+
+
+def test_mc_scores_blockwise_same_numbers():
+    # mc_scores works a block of rows at a time (bounded memory); the scores
+    # are the whole-array formulas' numbers, for float32 and float64 input.
+    from skactive.strategies import _bayesian
+
+    P = _random_table(n=3000, K=7, C=5, seed=8)
+    P[::9, :, 2] = 0.0
+    P /= P.sum(axis=-1, keepdims=True)
+    for dtype in (np.float64, np.float32):
+        Q = P.astype(dtype)
+        Pf = Q.astype(float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            mean = Pf.mean(axis=1)
+            entropy = -np.where(mean > 0, mean * np.log(mean), 0.0).sum(axis=-1)
+            expected = -np.where(Pf > 0, Pf * np.log(Pf), 0.0).sum(axis=-1).mean(axis=1)
+        votes = Pf.argmax(axis=-1)
+        counts = np.stack([(votes == c).sum(axis=1) for c in range(5)], axis=1)
+        reference = {"bald": np.maximum(entropy - expected, 0.0), "entropy": entropy,
+                     "variation_ratio": 1.0 - counts.max(axis=-1) / 7}
+        for measure, ref in reference.items():
+            np.testing.assert_array_equal(mc_scores(Q, measure), ref)
+        old = _bayesian._MC_BLOCK_BYTES
+        try:
+            _bayesian._MC_BLOCK_BYTES = 17 * 7 * 5 * 13  # blocks of 13 rows
+            for measure, ref in reference.items():
+                np.testing.assert_array_equal(mc_scores(Q, measure), ref)
+        finally:
+            _bayesian._MC_BLOCK_BYTES = old
+    T = torch.as_tensor(P)
+    whole = {m: _bayesian._mc_scores_torch_block(torch, T, m) for m in reference}
+    old = _bayesian._MC_BLOCK_BYTES_TORCH
+    try:
+        _bayesian._MC_BLOCK_BYTES_TORCH = 2 * 8 * 7 * 5 * 13
+        for measure, ref in whole.items():
+            assert torch.equal(mc_scores(T, measure), ref)
+    finally:
+        _bayesian._MC_BLOCK_BYTES_TORCH = old
+
+
 def test_deep_ensemble_members_differ():
     X, y = _blobs()
     ens = DeepEnsemble(make_mlp((16,), max_epochs=5), n_members=3,

@@ -177,6 +177,55 @@ def test_uncertainty_chunked_scores_equal_unchunked(blobs3):
     )
 
 
+@pytest.mark.parametrize("n_classes", [3, 5, 10, 64, 65])
+@pytest.mark.parametrize("measure", ["margin", "least_confidence"])
+def test_uncertainty_scores_columnwise_equal_sorted_reference(n_classes, measure):
+    # Up to 64 classes the top two values come from a pass per column over
+    # blocks of rows, not np.partition: the scores must be the same numbers,
+    # ties, certain rows and several blocks included.
+    from skactive.strategies._uncertainty import _decision_uncertainty
+
+    rng = np.random.default_rng(n_classes)
+    p = rng.dirichlet(np.full(n_classes, 0.3), size=20_000)
+    p[::7, :2] = p[::7, :2].mean(axis=1, keepdims=True)  # tied top two
+    p[::11] = 0.0
+    p[::11, n_classes // 2] = 1.0  # certain rows
+    srt = np.sort(p, axis=1)
+    if measure == "margin":
+        expected = srt[:, -2] - srt[:, -1]
+        expected_d = expected
+    else:
+        expected, expected_d = 1.0 - srt[:, -1], -srt[:, -1]
+    np.testing.assert_array_equal(uncertainty_scores(p, measure), expected)
+    np.testing.assert_array_equal(_decision_uncertainty(p, measure), expected_d)
+
+
+def test_uncertainty_plain_pool_checked_like_any_input(blobs3):
+    # A float ndarray pool skips validate_data's generic dispatch; the
+    # checks (finite values, the number of features) and the picks must be
+    # those of the full path, which a list takes.
+    X_lab, y_lab, X_pool = blobs3
+    s = UncertaintySampling(LogisticRegression(), measure="margin",
+                            random_state=0).fit(X_lab, y_lab)
+    nan, inf = X_pool.copy(), X_pool.copy()
+    nan[3, 1], inf[5, 0] = np.nan, np.inf
+    for bad in (nan, inf, X_pool[:, :1], np.hstack([X_pool, X_pool])):
+        with pytest.raises(ValueError) as fast:
+            s.query(bad)
+        with pytest.raises(ValueError) as full:
+            s.query(bad.tolist())
+        assert str(fast.value) == str(full.value)
+    picks = s.query(X_pool, batch_size=7)
+    np.testing.assert_array_equal(picks, s.query(X_pool.tolist(), batch_size=7))
+    np.testing.assert_array_equal(picks, s.query(np.asfortranarray(X_pool),
+                                                 batch_size=7))
+    np.testing.assert_array_equal(s.score_samples(X_pool.astype(np.float32)),
+                                  s.score_samples(X_pool.astype(np.float32).tolist()))
+    # Finite values whose sum overflows pass, as in validate_data.
+    huge = np.full_like(X_pool, 1e308)
+    assert s._validate_pool(huge) is huge
+
+
 # == Query by committee =====================================================
 def test_committee_scores_hand_values():
     # 3 members, 2 samples, 2 classes.

@@ -471,14 +471,24 @@ class NetClassifier(NeuralNetClassifier):
         a, h = self.gradient_embedding_factors(X)
         return (a[:, :, None] * h[:, None, :]).reshape(a.shape[0], -1)
 
-    @contextlib.contextmanager
-    def _mc_sample(self, seed, batch=0):
+    def _dropout_layers(self):
+        """``(consistent, plain)`` dropout layers of the module, in eval mode.
+
+        Called once per batch of :meth:`iter_proba_mc`, not once per MC
+        sample: walking the module and switching it to eval mode cost as
+        much as a small CNN's forward pass.
+        """
         # _DropoutNd: nn.Dropout, and also Dropout1d/2d/3d and AlphaDropout.
         drops = [m for m in self.module_.modules()
                  if isinstance(m, nn.modules.dropout._DropoutNd)]
-        consistent = [m for m in drops if isinstance(m, ConsistentDropout)]
-        plain = [m for m in drops if not isinstance(m, ConsistentDropout)]
         self.module_.eval()
+        return ([m for m in drops if isinstance(m, ConsistentDropout)],
+                [m for m in drops if not isinstance(m, ConsistentDropout)])
+
+    @contextlib.contextmanager
+    def _mc_sample(self, seed, batch=0, layers=None):
+        # layers: _dropout_layers() of this batch (the module in eval mode).
+        consistent, plain = self._dropout_layers() if layers is None else layers
         for i, m in enumerate(consistent):
             m.mc_seed = seed * 1009 + i
         for m in plain:  # foreign dropout layers: per-element masks
@@ -524,11 +534,13 @@ class NetClassifier(NeuralNetClassifier):
         seeds = np.random.SeedSequence(base).generate_state(n_samples).tolist()
         for b, x in enumerate(self._batches(X)):
             # no_grad only around the computation: the caller keeps autograd
-            # while the generator is paused.
+            # while the generator is paused (and may train the module then:
+            # the layers and eval mode are set again for every batch).
             with torch.no_grad():
+                layers = self._dropout_layers()
                 out = []
                 for s in seeds:
-                    with self._mc_sample(s, b):
+                    with self._mc_sample(s, b, layers):
                         out.append(torch.softmax(self.module_(x), dim=1))
                 proba = torch.stack(out, dim=1)
             yield proba

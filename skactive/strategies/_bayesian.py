@@ -58,6 +58,13 @@ def mc_scores(proba, measure="bald"):
     scores : ndarray or torch.Tensor of shape (n_samples,)
         Same type (and device) as ``proba``.
 
+    Notes
+    -----
+    The scores are computed a block of rows at a time: beyond ``proba`` and
+    the scores, an array takes about 1 MiB of working memory (a tensor
+    16 MiB) whatever the number of samples, instead of copies of the whole
+    ``(n_samples, n_draws, n_classes)`` input.
+
     Examples
     --------
     >>> import numpy as np
@@ -71,33 +78,86 @@ def mc_scores(proba, measure="bald"):
     """
     _check_option(measure, "measure", _MEASURES)
     if _is_tensor(proba):
-        torch = _torch()
-        P = proba
+        return _mc_scores_torch(proba, measure)
+    P = np.asarray(proba)
+    if P.dtype.kind != "f" or P.dtype.itemsize < 4:
+        P = P.astype(float)
+    n, K, C = P.shape
+    # Rows at a time, so the temporaries (a float64 copy, a mask and the
+    # p log p terms: 17 bytes an entry) stay within _MC_BLOCK_BYTES instead
+    # of a few copies of the whole (n, K, C) array; every row's arithmetic
+    # is the same as on the whole array, so are the scores.
+    rows = max(1, _MC_BLOCK_BYTES // (17 * K * max(C, 1)))
+    scores = np.empty(n)
+    for start in range(0, n, rows):
+        block = P[start:start + rows]
         if measure == "variation_ratio":
-            votes = P.argmax(dim=-1)
-            counts = torch.zeros(P.shape[0], P.shape[2], device=P.device, dtype=P.dtype)
-            counts.scatter_add_(1, votes, torch.ones_like(votes, dtype=P.dtype))
-            return 1.0 - counts.amax(dim=-1) / P.shape[1]
-        mean = P.mean(dim=1)
-        entropy = -torch.special.xlogy(mean, mean).sum(dim=-1)
+            scores[start:start + rows] = _variation_ratio_block(block)
+            continue
+        block = np.asarray(block, dtype=float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            mean = block.mean(axis=1)
+            entropy = -np.where(mean > 0, mean * np.log(mean), 0.0).sum(axis=-1)
         if measure == "entropy":
-            return entropy
-        expected = -torch.special.xlogy(P, P).sum(dim=-1).mean(dim=1)
-        return (entropy - expected).clamp_min(0.0)
-    P = np.asarray(proba, dtype=float)
+            scores[start:start + rows] = entropy
+            continue
+        expected = -_plogp(block).sum(axis=-1).mean(axis=1)
+        np.maximum(entropy - expected, 0.0, out=scores[start:start + rows])
+    return scores
+
+
+#: Bytes of temporaries per block of rows in mc_scores (numpy): about
+#: 1 MiB, so a block's passes run in cache and the peak does not grow with
+#: the pool.
+_MC_BLOCK_BYTES = 2**20
+#: The same for tensors; larger, as every block costs a few kernel launches.
+_MC_BLOCK_BYTES_TORCH = 2**24
+
+
+def _plogp(block):
+    """``p log p`` of every entry of a float64 array (``0 log 0 = 0``).
+
+    Computed in place in one buffer; ``np.where(p > 0, p * np.log(p), 0)``,
+    which gives the same numbers, holds three.
+    """
+    mask = block > 0
+    terms = np.zeros_like(block)
+    np.log(block, out=terms, where=mask)
+    return np.multiply(block, terms, out=terms, where=mask)
+
+
+def _variation_ratio_block(block):
+    """One minus the modal vote's share of the draws, per row of (rows, K, C)."""
+    rows, K, C = block.shape
+    votes = block.argmax(axis=-1)  # argmax needs no float64 copy
+    votes += (np.arange(rows) * C)[:, None]
+    counts = np.bincount(votes.ravel(), minlength=rows * C).reshape(rows, C)
+    return 1.0 - counts.max(axis=-1) / K
+
+
+def _mc_scores_torch(P, measure):
+    """:func:`mc_scores` of a tensor, on its device, block of rows by block."""
+    torch = _torch()
+    n, K, C = P.shape
+    rows = max(1, _MC_BLOCK_BYTES_TORCH // (2 * P.element_size() * K * max(C, 1)))
+    if n <= rows:
+        return _mc_scores_torch_block(torch, P, measure)
+    return torch.cat([_mc_scores_torch_block(torch, P[start:start + rows], measure)
+                      for start in range(0, n, rows)])
+
+
+def _mc_scores_torch_block(torch, P, measure):
     if measure == "variation_ratio":
-        votes = P.argmax(axis=-1)
-        counts = np.zeros((P.shape[0], P.shape[2]))
-        rows = np.repeat(np.arange(P.shape[0]), P.shape[1])
-        np.add.at(counts, (rows, votes.ravel()), 1)
-        return 1.0 - counts.max(axis=-1) / P.shape[1]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        mean = P.mean(axis=1)
-        entropy = -np.where(mean > 0, mean * np.log(mean), 0.0).sum(axis=-1)
-        if measure == "entropy":
-            return entropy
-        expected = -np.where(P > 0, P * np.log(P), 0.0).sum(axis=-1).mean(axis=1)
-    return np.maximum(entropy - expected, 0.0)
+        votes = P.argmax(dim=-1)
+        counts = torch.zeros(P.shape[0], P.shape[2], device=P.device, dtype=P.dtype)
+        counts.scatter_add_(1, votes, torch.ones_like(votes, dtype=P.dtype))
+        return 1.0 - counts.amax(dim=-1) / P.shape[1]
+    mean = P.mean(dim=1)
+    entropy = -torch.special.xlogy(mean, mean).sum(dim=-1)
+    if measure == "entropy":
+        return entropy
+    expected = -torch.special.xlogy(P, P).sum(dim=-1).mean(dim=1)
+    return (entropy - expected).clamp_min(0.0)
 
 
 def _default_net():
@@ -360,6 +420,107 @@ def _batchbald_greedy(P, batch_size, n_configurations, generator, chunk_bytes=2*
     return np.asarray(chosen, dtype=np.intp)
 
 
+class _KeptRows:
+    """MC probabilities of the pool rows that may be among the top ``n_keep``.
+
+    Rows are added batch by batch with their scores; whenever more than
+    ``2 * n_keep`` are held, those below the ``n_keep``-th best score are
+    dropped (they cannot be in the top ``n_keep`` of the whole pool, whose
+    ``n_keep``-th score is at least as high). Rows tied at that score are all
+    kept up to ``2 * n_keep``; beyond it some are dropped and
+    :meth:`take` recomputes any of them that turns out to be selected.
+    """
+
+    def __init__(self, n_keep):
+        self.n_keep = n_keep
+        self.rows, self.keys, self.probas = [], [], []
+        self.n_held = 0
+        self.threshold = -np.inf
+
+    def add(self, start, keys, P):
+        torch = _torch()
+        rows = np.arange(start, start + keys.shape[0])
+        if self.threshold > -np.inf:
+            keep = np.flatnonzero(keys >= self.threshold)
+            if keep.shape[0] < keys.shape[0]:
+                rows, keys = rows[keep], keys[keep]
+                P = P[torch.as_tensor(keep, device=P.device)]
+        self.rows.append(rows)
+        self.keys.append(keys)
+        self.probas.append(P)
+        self.n_held += rows.shape[0]
+        if self.n_held > 2 * self.n_keep:
+            self._prune()
+
+    def _prune(self):
+        torch = _torch()
+        rows, keys = np.concatenate(self.rows), np.concatenate(self.keys)
+        P = torch.cat(self.probas)
+        n, cap = keys.shape[0], 2 * self.n_keep
+        kth = np.partition(keys, n - self.n_keep)[n - self.n_keep]
+        keep = np.flatnonzero(keys >= kth)
+        if keep.shape[0] > cap:
+            # Too many ties at kth to hold: keep the rows above it and the
+            # first tied ones; take() recomputes a dropped one if needed.
+            above = np.flatnonzero(keys > kth)
+            tied = np.flatnonzero(keys == kth)[:cap - above.shape[0]]
+            keep = np.sort(np.concatenate([above, tied]))
+        self.rows, self.keys = [rows[keep]], [keys[keep]]
+        self.probas = [P[torch.as_tensor(keep, device=P.device)]]
+        self.n_held = keep.shape[0]
+        self.threshold = kth
+
+    def take(self, selected, compute):
+        """Probabilities of pool rows ``selected`` (in that order).
+
+        ``compute(rows)`` gives those of rows no longer held (only possible
+        after a prune dropped tied rows).
+        """
+        torch = _torch()
+        rows = np.concatenate(self.rows)
+        P = torch.cat(self.probas)
+        pos = np.full(int(rows.max()) + 1 if rows.shape[0] else 0, -1, dtype=np.intp)
+        pos[rows] = np.arange(rows.shape[0])
+        at = np.full(selected.shape[0], -1, dtype=np.intp)
+        inside = selected < pos.shape[0]
+        at[inside] = pos[selected[inside]]
+        missing = np.flatnonzero(at < 0)
+        if missing.shape[0] == 0:
+            return P[torch.as_tensor(at, device=P.device)]
+        out = torch.empty((selected.shape[0],) + tuple(P.shape[1:]), dtype=P.dtype,
+                          device=P.device)
+        held = np.flatnonzero(at >= 0)
+        if held.shape[0]:
+            out[torch.as_tensor(held, device=P.device)] = \
+                P[torch.as_tensor(at[held], device=P.device)]
+        out[torch.as_tensor(missing, device=P.device)] = \
+            compute(selected[missing]).to(device=P.device, dtype=P.dtype)
+        return out
+
+
+def _selection_keys(scores):
+    """The scores as :func:`~skactive.utils.top_k` compares them (NaN lowest)."""
+    return np.where(np.isnan(scores), -np.inf, scores)
+
+
+def _bald_keeping_top(estimator, X, n_samples, seed, n_keep):
+    """BALD of every pool row from one MC pass, and the MC probabilities of
+    the rows that can be among the ``n_keep`` highest (:class:`_KeptRows`).
+
+    Returns ``(scores, kept)``: ``scores`` a NumPy array, the same numbers as
+    ``_pool_mc_scores(..., "bald")``.
+    """
+    parts = []
+    kept = _KeptRows(n_keep)
+    start = 0
+    for P in _mc_batches(estimator, X, n_samples, seed):
+        scores = mc_scores(P, "bald").cpu().numpy()
+        parts.append(scores)
+        kept.add(start, _selection_keys(scores), P)
+        start += scores.shape[0]
+    return np.concatenate(parts), kept
+
+
 class BatchBALD(QueryStrategy):
     """BatchBALD (Kirsch et al. 2019): greedy joint mutual information of a batch.
 
@@ -368,8 +529,10 @@ class BatchBALD(QueryStrategy):
     labels and the weights, estimated from consistent MC-dropout draws.
     Unlike top-k BALD it does not fill a batch with near-duplicates. To stay
     tractable the pool is first cut to the ``max_candidates`` samples of
-    highest BALD (one streaming pass), and joint entropies over more than
-    ``n_configurations`` label configurations are estimated by sampling.
+    highest BALD (one streaming pass, whose MC probabilities of the
+    candidates the greedy steps reuse: one pass through the network per
+    query), and joint entropies over more than ``n_configurations`` label
+    configurations are estimated by sampling.
 
     Parameters
     ----------
@@ -438,12 +601,14 @@ class BatchBALD(QueryStrategy):
 
     def _query(self, X_pool, batch_size, rng):
         torch = _torch()
-        bald = _pool_mc_scores(self.estimator_, X_pool, self.n_samples,
-                               self._query_seed, "bald")
         n_cand = min(X_pool.shape[0], max(self.max_candidates, batch_size))
-        cand = top_k(bald.cpu().numpy(), n_cand, rng)
-        P = torch.cat(list(_mc_batches(self.estimator_, X_pool[cand], self.n_samples,
-                                       self._query_seed)))
+        # One MC pass: the pre-filter's probabilities of the rows that can be
+        # candidates are kept, not computed again for the candidates.
+        bald, kept = _bald_keeping_top(self.estimator_, X_pool, self.n_samples,
+                                       self._query_seed, n_cand)
+        cand = top_k(bald, n_cand, rng)
+        P = kept.take(cand, lambda rows: torch.cat(list(_mc_batches(
+            self.estimator_, X_pool[rows], self.n_samples, self._query_seed))))
         gen = torch.Generator(device=P.device).manual_seed(int(rng.integers(2**31 - 1)))
         picks = _batchbald_greedy(P, batch_size, self.n_configurations, gen)
         return cand[picks]
@@ -470,6 +635,11 @@ class DeepEnsemble(ScoreQueryMixin, QueryStrategy):
         See :func:`mc_scores`; IALE uses the variation ratio.
     chunk_size : int or None, default=None
         Pool rows scored at a time.
+    n_jobs : int or None, default=None
+        The ``n_members - 1`` clones train in parallel through
+        :class:`joblib.Parallel`; under ``joblib.parallel_config(backend=
+        "dask")`` they train on the cluster. Their seeds are drawn before any
+        of them trains, so the ensemble does not depend on ``n_jobs``.
     refit : bool, default=True
         If False, use the already fitted ``estimator`` as the current model.
     random_state : int, RandomState instance or None, default=None
@@ -508,11 +678,12 @@ class DeepEnsemble(ScoreQueryMixin, QueryStrategy):
     _accept_sparse = False  # networks take dense batches
 
     def __init__(self, estimator=None, *, n_members=5, measure="variation_ratio",
-                 chunk_size=None, refit=True, random_state=None):
+                 chunk_size=None, n_jobs=None, refit=True, random_state=None):
         super().__init__(estimator, refit=refit, random_state=random_state)
         self.n_members = n_members
         self.measure = measure
         self.chunk_size = chunk_size
+        self.n_jobs = n_jobs
 
     def _get_estimator(self):
         return _default_net() if self.estimator is None else self.estimator
@@ -524,18 +695,24 @@ class DeepEnsemble(ScoreQueryMixin, QueryStrategy):
         super()._check_estimator_methods(estimator)
 
     def _fit(self, X, y):
+        # Imported here: this module's other strategies do not use joblib.
+        from joblib import Parallel, delayed
+
+        from ._committee import _fit_member
+
         n_members = int(self.n_members)
         # Not check_random_state(self.random_state): with an int that stream
         # is the one fit drew the query seed and estimator_'s seed from, so
         # member 2 would repeat estimator_'s initialisation.
         rng = check_random_state(self._query_seed)
-        members = [self.estimator_]
-        for _ in range(n_members - 1):
-            # Every member gets its own seeds: a different initialisation.
-            member = seed_random_states(clone(self._get_estimator()), rng,
-                                        only_unset=False)
-            members.append(member.fit(X, y))
-        self.members_ = members
+        # Every member gets its own seeds (a different initialisation), all
+        # drawn before any member trains.
+        clones = [seed_random_states(clone(self._get_estimator()), rng,
+                                     only_unset=False)
+                  for _ in range(n_members - 1)]
+        self.members_ = [self.estimator_] + Parallel(n_jobs=self.n_jobs)(
+            delayed(_fit_member)(member, X, y, None) for member in clones
+        )
 
     def _score(self, X_pool):
         n = X_pool.shape[0]
