@@ -911,6 +911,23 @@ def _check_positive_int(value, name, minimum=1):
     return int(value)
 
 
+def _check_n_jobs(n_jobs, owner):
+    """joblib's ``n_jobs``: None or a non-zero integer (-1: every core)."""
+    if n_jobs is None:
+        return None
+    if isinstance(n_jobs, (bool, np.bool_)) or not isinstance(n_jobs, numbers.Integral):
+        raise TypeError(
+            f"{owner}(n_jobs={n_jobs!r}): n_jobs must be None or an integer "
+            "(-1 for every core or worker)."
+        )
+    if n_jobs == 0:
+        raise ValueError(
+            f"{owner}(n_jobs=0): n_jobs must not be 0; use None or 1 for one "
+            "process, -1 for every core or worker."
+        )
+    return int(n_jobs)
+
+
 def _check_option(value, name, options):
     if value not in options:
         raise ValueError(

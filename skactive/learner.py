@@ -155,13 +155,14 @@ def _out_of_core_pool(X, strategy, name="X"):
     if not capable:
         name_s = type(strategy).__name__
         raise ValueError(
-            f"{name_s} needs the whole pool in memory (its batch is chosen "
-            f"jointly, not from per-sample scores), but {name} is a "
+            f"{name_s} needs the whole pool in memory (it chooses its batch "
+            "jointly, or its scores cannot be computed block by block), but "
+            f"{name} is a "
             f"{describe(X)} of shape {tuple(X.shape)}, read block by block. "
             f"If it fits in memory, pass np.asarray({name}) (a dask array: "
             f"{name}.compute()); otherwise use a strategy that scores the "
             "pool block by block (UncertaintySampling, QueryByCommittee, "
-            "MCDropout, DeepEnsemble) or RandomSampling, or query a random "
+            "DeepEnsemble) or RandomSampling, or query a random "
             "subsample of the pool that fits in memory."
         )
     return True
@@ -514,7 +515,7 @@ class ActiveLearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
             the scores, see :class:`~skactive.base.ScoreQueryMixin`). NaN and
             inf are caught where rows are read. This needs a strategy that
             ranks rows by a per-sample score (``UncertaintySampling``,
-            ``QueryByCommittee``, ``MCDropout``, ``DeepEnsemble``) or
+            ``QueryByCommittee``, ``DeepEnsemble``) or
             ``RandomSampling``; others raise a ValueError (a memmap is then
             read in place, as any NumPy array).
         y : array-like of shape (n_samples,)

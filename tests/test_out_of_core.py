@@ -395,3 +395,31 @@ def test_dask_pool_on_a_local_cluster(data):
     finally:
         client.close()
         cluster.close()
+
+
+def test_mc_dropout_pools_are_read_whole_and_pick_as_in_memory(tmp_path):
+    """MC draws change the shared network: no concurrent block scoring."""
+    pytest.importorskip("torch")
+    from skactive import MCDropout
+    from skactive.nets import make_mlp
+
+    rng = np.random.RandomState(0)
+    X = rng.rand(400, 8).astype(np.float32)
+    y = (X[:, 0] > 0.5).astype(int)
+    s = MCDropout(make_mlp(max_epochs=5, random_state=0),
+                  measure="variation_ratio", n_samples=5,
+                  random_state=0).fit(X[:40], y[:40])
+    expected = s.query(X, 10)  # variation ratio: many ties at the top
+    path = tmp_path / "pool.npy"
+    np.save(path, X)
+    mm = np.load(path, mmap_mode="r")
+    dX = da.from_array(X, chunks=50)
+    np.testing.assert_array_equal(s.query(mm, 10), expected)
+    np.testing.assert_array_equal(s.query(dX, 10), expected)
+    np.testing.assert_array_equal(s.score_samples(dX), s.score_samples(X))
+    al = ActiveLearner(s, batch_size=5, budget=10, random_state=0)
+    with pytest.raises(ValueError, match="block by block"):
+        al.fit(dX, y)
+    ref = ActiveLearner(s, batch_size=5, budget=10, random_state=0).fit(X, y)
+    np.testing.assert_array_equal(al.fit(mm, y).labeled_indices_,
+                                  ref.labeled_indices_)

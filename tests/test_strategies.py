@@ -900,3 +900,20 @@ def test_diversity_sparse_jaccard_query_memory_is_bounded():
     dense_bytes = n * d * 8
     assert peak_div < dense_bytes / 10
     assert peak_dw < dense_bytes / 10
+
+
+@pytest.mark.parametrize("n_jobs, err", [(0, ValueError), (1.5, TypeError),
+                                         (True, TypeError), ("two", TypeError)])
+def test_n_jobs_is_checked_by_name(n_jobs, err):
+    from sklearn.tree import DecisionTreeClassifier
+
+    from skactive import ExpectedErrorReduction, QueryByCommittee
+
+    X = np.random.RandomState(0).normal(size=(30, 2))
+    y = (X[:, 0] > 0).astype(int)
+    for strategy in (QueryByCommittee(DecisionTreeClassifier(), n_members=2,
+                                      n_jobs=n_jobs),
+                     ExpectedErrorReduction(n_candidates=2, n_eval=5,
+                                            n_jobs=n_jobs)):
+        with pytest.raises(err, match=r"n_jobs"):
+            strategy.fit(X, y).query(X, 1)

@@ -15,7 +15,13 @@ from sklearn.base import clone
 from sklearn.pipeline import Pipeline
 from sklearn.utils import check_random_state
 
-from ..base import QueryStrategy, ScoreQueryMixin, _check_option, _check_positive_int
+from ..base import (
+    QueryStrategy,
+    ScoreQueryMixin,
+    _check_n_jobs,
+    _check_option,
+    _check_positive_int,
+)
 from ..utils import chunk_rows, iter_chunks, seed_random_states, top_k
 
 __all__ = ["BatchBALD", "DeepEnsemble", "MCDropout", "PowerBALD", "mc_scores"]
@@ -87,7 +93,7 @@ def mc_scores(proba, measure="bald"):
     # p log p terms: 17 bytes an entry) stay within _MC_BLOCK_BYTES instead
     # of a few copies of the whole (n, K, C) array; every row's arithmetic
     # is the same as on the whole array, so are the scores.
-    rows = max(1, _MC_BLOCK_BYTES // (17 * K * max(C, 1)))
+    rows = max(1, _MC_BLOCK_BYTES // (17 * max(K, 1) * max(C, 1)))
     scores = np.empty(n)
     for start in range(0, n, rows):
         block = P[start:start + rows]
@@ -139,7 +145,7 @@ def _mc_scores_torch(P, measure):
     """:func:`mc_scores` of a tensor, on its device, block of rows by block."""
     torch = _torch()
     n, K, C = P.shape
-    rows = max(1, _MC_BLOCK_BYTES_TORCH // (2 * P.element_size() * K * max(C, 1)))
+    rows = max(1, _MC_BLOCK_BYTES_TORCH // (2 * P.element_size() * max(K, 1) * max(C, 1)))
     if n <= rows:
         return _mc_scores_torch_block(torch, P, measure)
     return torch.cat([_mc_scores_torch_block(torch, P[start:start + rows], measure)
@@ -277,6 +283,12 @@ class MCDropout(ScoreQueryMixin, QueryStrategy):
     """
 
     _accept_sparse = False  # networks take dense batches
+    # Each MC draw sets the shared network's dropout masks and seeds, so
+    # blocks of a pool cannot be scored concurrently (a dask scheduler's
+    # threads would mix draws), and scores are tensors whose ties top_k
+    # breaks on the device. A memmap pool is read in place; a dask pool is
+    # computed first.
+    _blockwise_scores = False
 
     def __init__(self, estimator=None, *, measure="bald", n_samples=20, refit=True,
                  random_state=None):
@@ -532,7 +544,11 @@ class BatchBALD(QueryStrategy):
     highest BALD (one streaming pass, whose MC probabilities of the
     candidates the greedy steps reuse: one pass through the network per
     query), and joint entropies over more than ``n_configurations`` label
-    configurations are estimated by sampling.
+    configurations are estimated by sampling. With the package's networks
+    (``ConsistentDropout``) the draws of a row do not depend on its batch,
+    so this equals a second pass over the candidates; plain ``nn.Dropout``
+    draws masks per batch position (a warning says so), and the candidates'
+    probabilities are then those that ranked them.
 
     Parameters
     ----------
@@ -710,7 +726,7 @@ class DeepEnsemble(ScoreQueryMixin, QueryStrategy):
         clones = [seed_random_states(clone(self._get_estimator()), rng,
                                      only_unset=False)
                   for _ in range(n_members - 1)]
-        self.members_ = [self.estimator_] + Parallel(n_jobs=self.n_jobs)(
+        self.members_ = [self.estimator_] + Parallel(n_jobs=_check_n_jobs(self.n_jobs, type(self).__name__))(
             delayed(_fit_member)(member, X, y, None) for member in clones
         )
 

@@ -9,6 +9,7 @@ from ..base import (
     QueryStrategy,
     ScoreQueryMixin,
     _check_has_method,
+    _check_n_jobs,
     _check_option,
     _check_positive_int,
     _reads_raw_text,
@@ -210,7 +211,7 @@ class QueryByCommittee(ScoreQueryMixin, QueryStrategy):
         else:
             jobs = [(seed_random_states(clone(m), rng), None)
                     for m in self.committee]
-        self.committee_ = Parallel(n_jobs=self.n_jobs)(
+        self.committee_ = Parallel(n_jobs=_check_n_jobs(self.n_jobs, type(self).__name__))(
             delayed(_fit_member)(member, X, y, idx) for member, idx in jobs
         )
 

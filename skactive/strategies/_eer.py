@@ -4,7 +4,7 @@ import numpy as np
 from joblib import Parallel, delayed
 from sklearn.base import clone
 
-from ..base import QueryStrategy, _check_option, _check_positive_int
+from ..base import QueryStrategy, _check_n_jobs, _check_option, _check_positive_int
 from ..utils import seed_random_states, top_k
 from ._uncertainty import uncertainty_scores
 
@@ -129,7 +129,7 @@ class ExpectedErrorReduction(QueryStrategy):
         if hasattr(X_cand, "toarray"):
             X_cand = X_cand.toarray()
         seed = int(rng.integers(np.iinfo(np.int32).max))
-        losses = Parallel(n_jobs=self.n_jobs)(
+        losses = Parallel(n_jobs=_check_n_jobs(self.n_jobs, type(self).__name__))(
             delayed(_expected_loss)(
                 self._get_estimator(), self.X_labeled_, self.y_labeled_, X_cand[j],
                 self.estimator_.classes_, proba[j], X_eval, self.loss, seed,
