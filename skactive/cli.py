@@ -899,14 +899,8 @@ def _label(args, parser):
             print(f"labels are saved in {args.session} as they are given",
                   flush=True)
             print(f"open {server.url} to label (Ctrl-C stops)", flush=True)
-            if not args.no_browser:
-                import threading
-                import webbrowser
-
-                threading.Thread(target=webbrowser.open, args=(server.url,),
-                                 daemon=True).start()
-            server.serve_forever()
-        except KeyboardInterrupt:
+            server.serve_until_interrupted(open_browser=not args.no_browser)
+        except KeyboardInterrupt:  # before serving began
             pass
         finally:
             signal.signal(signal.SIGTERM, previous)

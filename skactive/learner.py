@@ -761,17 +761,12 @@ class ActiveLearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         """The first criterion's reason to stop, or None. All are updated."""
         if not criteria:
             return None
-        from .stopping import StoppingState
+        from .stopping import StoppingState, _first_reason
 
-        state = StoppingState(
+        return _first_reason(criteria, StoppingState(
             round=round_, estimator=strategy.estimator_, X=X_in, labeled=lab,
             unlabeled=pool_idx, y_labeled=y_known[lab], n_queried=int(spent),
-            budget=self.budget)
-        votes = [bool(c.update(state)) for c in criteria]
-        for c, vote in zip(criteria, votes):
-            if vote:
-                return getattr(c, "reason_", None) or type(c).__name__
-        return None
+            budget=self.budget))
 
     def _kept_labels(self):
         return (np.asarray(self.labeled_indices_), self.X_labeled_,

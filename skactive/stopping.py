@@ -67,6 +67,18 @@ class StoppingState:
     budget: object = None
 
 
+def _first_reason(criteria, state):
+    """Update every criterion with ``state``; the first one's reason to stop.
+
+    ``None`` when none says stop. All are updated, so each sees every round.
+    """
+    votes = [bool(c.update(state)) for c in criteria]
+    for c, vote in zip(criteria, votes):
+        if vote:
+            return getattr(c, "reason_", None) or type(c).__name__
+    return None
+
+
 class StoppingCriterion(BaseEstimator):
     """Base class of the stopping criteria.
 

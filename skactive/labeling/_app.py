@@ -726,6 +726,26 @@ class LabelingServer(ThreadingHTTPServer):
     def classes(self):
         return self._classes
 
+    def serve_until_interrupted(self, open_browser=False):
+        """Serve until Ctrl-C (KeyboardInterrupt), then close the socket.
+
+        Parameters
+        ----------
+        open_browser : bool, default=False
+            Open the page in the default browser first.
+        """
+        if open_browser:
+            import webbrowser
+
+            threading.Thread(target=webbrowser.open, args=(self.url,),
+                             daemon=True).start()
+        try:
+            self.serve_forever()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            self.server_close()
+
 
 class _Handler(BaseHTTPRequestHandler):
     server_version = "skactive-labeling"
@@ -1061,14 +1081,4 @@ def serve(session, host="127.0.0.1", port=0, *, token=None, kind=None,
     server = make_server(session, host, port, token=token, kind=kind,
                          image_shape=image_shape, feature_names=feature_names)
     print(f"Labeling page: {server.url} (Ctrl-C to stop)", flush=True)
-    if open_browser:
-        import webbrowser
-
-        threading.Thread(target=webbrowser.open, args=(server.url,),
-                         daemon=True).start()
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
+    server.serve_until_interrupted(open_browser)

@@ -12,7 +12,7 @@ from sklearn.utils import _safe_indexing
 
 from .._version import __version__
 from ..learner import ActiveLearner, _check_initial_indices, _same_rows
-from ..stopping import StoppingState
+from ..stopping import StoppingState, _first_reason
 from ..utils import seed_random_states
 from ._store import SCHEMA_VERSION, Claim, LabelStore, _py, pool_fingerprint
 
@@ -410,12 +410,8 @@ class LabelingSession:
         labels : ndarray
             Their current labels (corrections applied, undos removed).
         """
-        current = self.store.current_labels()
         queued, _ = self.store.queued()
-        rows = np.asarray([r for r in queued.tolist() if r in current],
-                          dtype=np.intp)
-        labels = np.asarray([current[r].label for r in rows.tolist()])
-        return rows, labels
+        return _in_queue_order(queued, self.store.current_labels())
 
     def history(self, row=None):
         """Every label record (labels, corrections, undos), oldest first.
@@ -458,7 +454,7 @@ class LabelingSession:
                     return False  # items are waiting for annotators
             elif unlabeled:
                 return False  # the last items are still out
-            rows, labels = self.labels()
+            rows, labels = _in_queue_order(queued, current)
             note, score, stop, criteria_blob, picked = None, None, None, None, []
             rng = np.random.RandomState([self._seed, r])
             pool = np.setdiff1d(np.arange(int(store.get_meta("n_rows"))), queued)
@@ -477,16 +473,11 @@ class LabelingSession:
                 if remaining <= 0 or pool.shape[0] == 0:
                     stop = f"the budget of {self._template.budget} labels is spent"
                 elif criteria:
-                    state = StoppingState(
+                    stop = _first_reason(criteria, StoppingState(
                         round=r, estimator=learner.estimator_, X=self._X_in,
                         labeled=rows, unlabeled=pool, y_labeled=labels,
                         n_queried=store.n_queried(self._n_initial()),
-                        budget=self._template.budget)
-                    votes = [bool(c.update(state)) for c in criteria]
-                    for c, vote in zip(criteria, votes):
-                        if vote:
-                            stop = getattr(c, "reason_", None) or type(c).__name__
-                            break
+                        budget=self._template.budget))
                     criteria_blob = pickle.dumps(criteria)
                 if stop is None:
                     k = min(self._template.batch_size, remaining)
@@ -903,6 +894,12 @@ class LabelingSession:
         session._open(path, X, learner, classes, eval_set, lease_seconds,
                       handover=(rows, labels, n_initial, criteria))
         return session
+
+
+def _in_queue_order(queued, current):
+    """Rows of ``queued`` that have a label in ``current``, and the labels."""
+    rows = np.asarray([r for r in queued.tolist() if r in current], dtype=np.intp)
+    return rows, np.asarray([current[r].label for r in rows.tolist()])
 
 
 def _as_class(value, what):
