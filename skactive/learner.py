@@ -162,7 +162,7 @@ def _out_of_core_pool(X, strategy, name="X"):
             f"If it fits in memory, pass np.asarray({name}) (a dask array: "
             f"{name}.compute()); otherwise use a strategy that scores the "
             "pool block by block (UncertaintySampling, QueryByCommittee, "
-            "DeepEnsemble) or RandomSampling, or query a random "
+            "DeepEnsemble, CoreSet, BADGE) or RandomSampling, or query a random "
             "subsample of the pool that fits in memory."
         )
     return True

@@ -9,6 +9,7 @@ every task.
 """
 
 import contextlib
+import time
 
 import numpy as np
 import pytest
@@ -18,6 +19,9 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.tree import DecisionTreeClassifier
 
 from skactive import (
+    BADGE,
+    ActiveLearner,
+    CoreSet,
     DeepEnsemble,
     ExpectedErrorReduction,
     QueryByCommittee,
@@ -38,6 +42,8 @@ distributed = pytest.importorskip("distributed")
 cloudpickle = pytest.importorskip("cloudpickle")
 from dask.sizeof import sizeof  # noqa: E402  (after the skip)
 from joblib import parallel_config  # noqa: E402
+
+da = pytest.importorskip("dask.array")
 
 
 @pytest.fixture(scope="module")
@@ -281,3 +287,42 @@ def test_deep_ensemble_of_networks_on_cluster(client, meter, data):
     for m, p in zip(cluster.members_, proba):
         np.testing.assert_allclose(m.predict_proba(X), p, rtol=1e-5, atol=1e-6)
     assert len(meter.task_bytes) >= 1
+
+
+# -- CoreSet and BADGE on a dask array: shards held by actors -----------------
+@pytest.mark.parametrize("strategy", [
+    CoreSet(random_state=0), CoreSet(embedding="input", random_state=0),
+    BADGE(random_state=0), BADGE(first="random", random_state=0),
+], ids=["coreset", "coreset-input", "badge", "badge-first-random"])
+def test_greedy_selection_on_worker_shards_equals_in_memory(client, meter, data,
+                                                           monkeypatch, strategy):
+    from skactive.utils import _shards
+
+    X, y = data
+    built = []
+    actor_shards = _shards.ActorShards
+    monkeypatch.setattr(_shards, "ActorShards", lambda *a, **k: built.append(
+        actor_shards(*a, **k)) or built[-1])
+    s = strategy.fit(X[:20], y[:20])
+    pool = da.from_array(X, chunks=(70, 20))
+    for batch_size in (3, 25):
+        ref = s.query(X, batch_size=batch_size)
+        np.testing.assert_array_equal(s.query(pool, batch_size=batch_size), ref)
+    # One actor per worker holds its blocks' shards; a greedy step is one
+    # message to each, not a task: what is submitted does not grow with
+    # the batch (two queries, at most two workers each).
+    assert len(built) == 2 and all(1 <= len(b.offsets) and b.hosts == []
+                                  for b in built)
+    assert len(meter.task_bytes) <= 4
+    deadline = time.monotonic() + 10
+    while sum(client.run(lambda dask_worker: len(dask_worker.state.actors)).values()):
+        assert time.monotonic() < deadline, "the actors were not released"
+        time.sleep(0.05)
+
+
+def test_active_learner_with_coreset_on_a_cluster_pool(client, data):
+    X, y = data
+    params = dict(batch_size=5, budget=35, random_state=0)
+    ref = ActiveLearner(CoreSet(), **params).fit(X, y)
+    al = ActiveLearner(CoreSet(), **params).fit(da.from_array(X, chunks=(64, 20)), y)
+    np.testing.assert_array_equal(al.labeled_indices_, ref.labeled_indices_)

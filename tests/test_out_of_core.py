@@ -304,20 +304,136 @@ def test_warm_start_and_stopping_same_as_in_memory(data, memmap):
 # ---------------------------------------------------------------------------
 # errors
 # ---------------------------------------------------------------------------
-@pytest.mark.parametrize("strategy", [CoreSet(), BADGE(), DensityWeighted()])
-def test_whole_pool_strategies_refuse_a_dask_pool(data, strategy):
+def test_whole_pool_strategies_refuse_a_dask_pool(data):
     X, y = data
     with pytest.raises(ValueError, match="needs the whole pool in memory.*compute"):
-        ActiveLearner(strategy, budget=5).fit(_dask(X), y)
-    al = ActiveLearner(strategy, budget=5, random_state=0).fit(X, y)
+        ActiveLearner(DensityWeighted(), budget=5).fit(_dask(X), y)
+    al = ActiveLearner(DensityWeighted(), budget=5, random_state=0).fit(X, y)
     with pytest.raises(ValueError, match="needs the whole pool in memory"):
         al.query(_dask(X))
 
 
+# ---------------------------------------------------------------------------
+# CoreSet and BADGE: exact greedy selection shard by shard
+# ---------------------------------------------------------------------------
+SHARDED = {
+    "coreset": lambda: CoreSet(random_state=0),
+    "coreset-input": lambda: CoreSet(embedding="input", random_state=0),
+    "coreset-callable": lambda: CoreSet(embedding=lambda X: X[:, :3] * 2.0,
+                                        random_state=0),
+    "badge": lambda: BADGE(random_state=0),
+    "badge-first-random": lambda: BADGE(first="random", random_state=0),
+    "coreset-prefilter": lambda: CoreSet(prefilter=300, random_state=0),
+    "badge-prefilter-uncertainty": lambda: BADGE(
+        prefilter=300, prefilter_by="uncertainty", random_state=0),
+}
+
+
+@pytest.fixture(scope="module")
+def small_blocks_memmap(data, tmp_path_factory):
+    """A memmap read in many blocks (working_memory shrunk in the tests)."""
+    path = tmp_path_factory.mktemp("pool") / "X_offset.npy"
+    # An offset that dominates the spread: the pool must be centred from
+    # statistics summed over the shards.
+    np.save(path, (data[0] + 40.0).astype(np.float32))
+    return np.load(path, mmap_mode="r")
+
+
+@pytest.mark.parametrize("name", list(SHARDED))
+def test_sharded_selection_same_picks_in_memory_dask_memmap(data, memmap, name):
+    X, y = data
+    s = SHARDED[name]().fit(X[:20], y[:20])
+    ref = s.query(X, batch_size=12)
+    assert len(set(ref.tolist())) == 12
+    for kind, pool in _pools(data, memmap).items():
+        np.testing.assert_array_equal(s.query(pool, batch_size=12), ref, err_msg=kind)
+    # The memmap cut into 7 blocks: one shard each.
+    with config_context(working_memory=0.01):
+        assert len(row_blocks(memmap, 8 * X.shape[1])) == 7
+        np.testing.assert_array_equal(s.query(memmap, batch_size=12), ref)
+
+
+@pytest.mark.parametrize("name", ["coreset", "badge", "coreset-prefilter"])
+def test_sharded_selection_through_the_loop(data, memmap, name):
+    X, y = data
+    params = dict(batch_size=6, budget=40, random_state=0)
+    ref = ActiveLearner(SHARDED[name](), **params).fit(X, y)
+    for kind, pool in _pools(data, memmap).items():
+        al = ActiveLearner(SHARDED[name](), **params).fit(pool, y)
+        _assert_same_run(al, ref)
+
+
+def test_sharded_coreset_centres_an_offset_pool_like_in_memory(data, small_blocks_memmap):
+    X, y = data
+    X32 = np.asarray(small_blocks_memmap)
+    s = CoreSet(random_state=0).fit(X32[:20], y[:20])
+    ref = s.query(X32[20:], batch_size=15)
+    with config_context(working_memory=0.01):
+        got = s._query_candidates(small_blocks_memmap, np.arange(20, len(X)), 15)
+    np.testing.assert_array_equal(got, ref + 20)
+
+
+def test_sharded_selection_never_picks_rows_outside_the_candidates(data, memmap):
+    X, y = data
+    candidates = np.arange(0, len(X), 3)
+    for s in (CoreSet(random_state=0), BADGE(first="random", random_state=0)):
+        s.fit(X[:20], y[:20])
+        ref = candidates[s.query(X[candidates], batch_size=30)]
+        for pool in _pools(data, memmap).values():
+            got = s._query_candidates(pool, candidates, 30)
+            np.testing.assert_array_equal(got, ref)
+            assert np.isin(got, candidates).all()
+
+
+def test_sharded_coreset_without_labeled_centres_and_ties(data):
+    # Duplicated rows tie on every distance: the seeded tie-breaking must
+    # run over the rows of all shards in row order, as in memory.
+    X = np.repeat(np.random.RandomState(1).randn(50, 3), 8, axis=0)
+    s = CoreSet(embedding=lambda Z: Z, random_state=3).fit(X[:4], [0, 1, 0, 1])
+    s.X_labeled_embedding_ = np.empty((0, 3))
+    ref = s.query(X, batch_size=20)
+    np.testing.assert_array_equal(s.query(da.from_array(X, chunks=(37, 3)), 20), ref)
+
+
+def test_sharded_coreset_keeps_a_memmap_pool_out_of_memory(tmp_path):
+    # Zero-mean input features: the shards keep views of the file, so the
+    # peak is a few running vectors and one distance block, not the pool.
+    rng = np.random.RandomState(0)
+    path = tmp_path / "big.npy"
+    np.save(path, rng.randn(40_000, 64))
+    pool = np.load(path, mmap_mode="r")
+    s = CoreSet(embedding="input", random_state=0).fit(pool[:30], np.arange(30) % 2)
+    tracemalloc.start()
+    try:
+        s.query(pool, batch_size=20)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < pool.nbytes / 2, (peak, pool.nbytes)
+
+
+def test_sharded_selection_checks_each_block(data, tmp_path):
+    X, y = data
+    bad = X.copy()
+    bad[1234, 2] = np.nan
+    path = tmp_path / "nan.npy"
+    np.save(path, bad)
+    for s in (CoreSet(), BADGE()):
+        s.fit(X[:20], y[:20])
+        with pytest.raises(ValueError, match="NaN"):
+            s.query(np.load(path, mmap_mode="r"), batch_size=3)
+        with pytest.raises(ValueError, match="NaN"):
+            s.query(da.from_array(bad, chunks=300), batch_size=3)
+        with pytest.raises(ValueError, match="features"):
+            s.query(da.from_array(X[:, :4], chunks=300), batch_size=3)
+
+
 def test_whole_pool_strategy_reads_a_memmap_in_place(data, memmap):
     X, y = data
-    a = ActiveLearner(CoreSet(), batch_size=4, budget=8, random_state=0).fit(memmap, y)
-    b = ActiveLearner(CoreSet(), batch_size=4, budget=8, random_state=0).fit(X, y)
+    a = ActiveLearner(DensityWeighted(), batch_size=4, budget=8,
+                      random_state=0).fit(memmap, y)
+    b = ActiveLearner(DensityWeighted(), batch_size=4, budget=8,
+                      random_state=0).fit(X, y)
     np.testing.assert_array_equal(a.labeled_indices_, b.labeled_indices_)
 
 

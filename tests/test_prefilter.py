@@ -106,7 +106,8 @@ def test_uncertainty_prefilter_keeps_most_uncertain(cls, data):
         _pool_margins(s.estimator_, X_pool, chunk_size=7), margin)
     keep = np.sort(np.argsort(margin, kind="stable")[:m])
     cand = _prefilter_candidates(
-        s.estimator_, X_pool, k, m, "uncertainty", np.random.default_rng(0))
+        len(X_pool), lambda: _pool_margins(s.estimator_, X_pool), k, m,
+        "uncertainty", np.random.default_rng(0))
     np.testing.assert_array_equal(cand, keep)
     got = s.query(X_pool, batch_size=k)
     assert set(got.tolist()) <= set(keep.tolist())

@@ -1,13 +1,14 @@
 """BADGE: diverse, uncertain batches from gradient embeddings."""
 
 from ..base import QueryStrategy, _check_option
-from ..utils import gradient_embedding_factors, kmeanspp_factored
-from ._coreset import _check_prefilter, _prefilter_candidates
+from ..utils import gradient_embedding_factors
+from ..utils._kernels import KMeansPPShard, kmeanspp_sharded
+from ._coreset import _check_prefilter, _ShardedSelectionMixin
 
 __all__ = ["BADGE"]
 
 
-class BADGE(QueryStrategy):
+class BADGE(_ShardedSelectionMixin, QueryStrategy):
     """Batch Active learning by Diverse Gradient Embeddings (Ash et al. 2020).
 
     Each pool sample is represented by the gradient of the cross-entropy loss
@@ -17,6 +18,14 @@ class BADGE(QueryStrategy):
     diverse. Distances use the rank-1 identity
     ``‖g_i − g_j‖² = ‖a_i‖²‖h_i‖² + ‖a_j‖²‖h_j‖² − 2(a_i·a_j)(h_i·h_j)``:
     memory is ``n·(C + D)``, never ``n·C·D``.
+
+    An out-of-core pool (a dask array, :class:`numpy.memmap` or zarr array)
+    is never loaded whole: each block becomes a shard holding its rows'
+    factors (float64) and D² masses, and each pick is one reduction over
+    the shards (on the workers, in one dask actor each, for a dask array on
+    a ``dask.distributed`` client). The one uniform draw per pick lands in
+    the shard whose cumulative mass holds it, so the picks are those of the
+    pool in memory up to the rounding of the per-shard sums.
 
     For a plain scikit-learn classifier ``h`` is the input (or a pipeline's
     transformed features; see :func:`skactive.utils.embed`), which makes
@@ -103,13 +112,10 @@ class BADGE(QueryStrategy):
         _check_option(self.first, "first", ("max_norm", "random"))
         _check_prefilter(self.estimator_, self.prefilter, self.prefilter_by, "BADGE")
 
-    def _query(self, X_pool, batch_size, rng):
-        candidates = _prefilter_candidates(
-            self.estimator_, X_pool, batch_size, self.prefilter,
-            self.prefilter_by, rng,
-        )
-        if candidates is not None:
-            X_pool = X_pool[candidates]
-        a, h = gradient_embedding_factors(self.estimator_, X_pool)
-        selected = kmeanspp_factored(a, h, batch_size, rng, first=self.first)
-        return selected if candidates is None else candidates[selected]
+    def _make_shard(self, X, offset, mask):
+        a, h = gradient_embedding_factors(self.estimator_, X)
+        return KMeansPPShard(a, h, offset, mask)
+
+    def _select_sharded(self, shards, batch_size, rng, candidates):
+        return kmeanspp_sharded(shards, batch_size, rng, first=self.first,
+                                candidates=candidates)

@@ -8,7 +8,12 @@ from ..base import (
     _check_option,
     _check_positive_int,
 )
-from ..utils import chunk_rows, embed, iter_chunks, kcenter_greedy
+from ..base import _lazy_pool
+from ..utils import chunk_rows, embed, iter_chunks, take_rows
+from ..utils._kernels import KCenterShard, LocalShards, kcenter_greedy_sharded
+from ..utils._out_of_core import _is_dask, read_block, row_blocks
+from ..utils._selection import check_batch_size, query_rng
+from ..utils._shards import lazy_shards
 
 __all__ = ["CoreSet"]
 
@@ -45,15 +50,14 @@ def _pool_margins(estimator, X, chunk_size=None):
     return out
 
 
-def _prefilter_candidates(
-    estimator, X_pool, batch_size, prefilter, prefilter_by, rng, chunk_size=None
-):
-    """Pool indices (sorted) of the first stage, or None for the exact rule.
+def _prefilter_candidates(n_pool, margins, batch_size, prefilter, prefilter_by, rng):
+    """Pool positions (sorted) of the first stage, or None for the exact rule.
 
-    ``None`` when ``prefilter`` is None or keeps the whole pool, so that
-    case draws nothing from ``rng`` and is the exact selection bit for bit.
+    ``margins()`` gives the pool's margins when ``prefilter_by`` asks for
+    them. ``None`` when ``prefilter`` is None or keeps the whole pool, so
+    that case draws nothing from ``rng`` and is the exact selection bit for
+    bit.
     """
-    n_pool = X_pool.shape[0]
     if prefilter is None or prefilter >= n_pool:
         return None
     if prefilter < batch_size:
@@ -65,9 +69,124 @@ def _prefilter_candidates(
     if prefilter_by == "random":
         candidates = rng.choice(n_pool, size=prefilter, replace=False)
     else:
-        margins = _pool_margins(estimator, X_pool, chunk_size)
-        candidates = np.argpartition(margins, prefilter - 1)[:prefilter]
+        candidates = np.argpartition(margins(), prefilter - 1)[:prefilter]
     return np.sort(candidates).astype(np.intp, copy=False)
+
+
+class _ShardedSelectionMixin:
+    """Greedy batch selection on a pool in memory or out of core (CoreSet, BADGE).
+
+    Subclasses build a shard of pool rows (``_make_shard``) and run their
+    greedy rule over a shard set (``_select_sharded``). A pool in memory
+    is one shard; an out-of-core pool (dask array, memory map, zarr array)
+    is one shard per block, held by dask actors on the workers when a
+    ``distributed`` client computes the dask array. The picks are those of
+    the same pool in memory, up to the rounding of sums over blocks.
+    """
+
+    def _out_of_core_query(self):
+        return "sharded"
+
+    def _make_shard(self, X, offset, mask):
+        raise NotImplementedError  # pragma: no cover - abstract
+
+    def _select_sharded(self, shards, batch_size, rng, candidates):
+        raise NotImplementedError  # pragma: no cover - abstract
+
+    def _make_lazy_shard(self, block, offset, mask):
+        """A shard of a block read from an out-of-core pool, its values checked."""
+        block = self._validate_X(block, reset=False)
+        with self._validated_input():
+            return self._make_shard(block, offset, mask)
+
+    def _query(self, X_pool, batch_size, rng):
+        picked = _prefilter_candidates(
+            X_pool.shape[0],
+            lambda: _pool_margins(self.estimator_, X_pool,
+                                  getattr(self, "chunk_size", None)),
+            batch_size, self.prefilter, self.prefilter_by, rng,
+        )
+        if picked is not None:
+            X_pool = X_pool[picked]
+        shards = LocalShards([self._make_shard(X_pool, 0, None)])
+        selected = self._select_sharded(shards, batch_size, rng, None)
+        return selected if picked is None else picked[selected]
+
+    def query(self, X_pool, batch_size=1):
+        """Select a batch of the pool.
+
+        Parameters
+        ----------
+        X_pool : array-like, dask array, numpy.memmap or zarr array of shape \
+                (n_pool, n_features)
+            Unlabeled candidates. An out-of-core pool is never loaded whole:
+            its blocks become shards that each keep their rows'
+            representation and running minimum distance (on the workers for
+            a dask array on a ``distributed`` cluster), and each greedy step
+            is one reduction over them.
+        batch_size : int, default=1
+            Number of samples to select, at most ``n_pool``.
+
+        Returns
+        -------
+        indices : ndarray of shape (batch_size,)
+            Distinct indices into ``X_pool``, in selection order.
+        """
+        if _lazy_pool(X_pool):
+            return self._query_lazy(X_pool, None, batch_size)
+        return super().query(X_pool, batch_size=batch_size)
+
+    def _query_candidates(self, X, candidates, batch_size):
+        if _lazy_pool(X):
+            return self._query_lazy(X, candidates, batch_size)
+        return super()._query_candidates(X, candidates, batch_size)
+
+    def _query_lazy(self, X, candidates, batch_size):
+        """The batch from rows ``candidates`` (None: all) of an out-of-core ``X``."""
+        n_rows = self._check_lazy_pool(X)
+        mask = None
+        if candidates is not None:
+            # Rows are visited in increasing order (the loop's candidates are).
+            candidates = np.unique(np.asarray(candidates, dtype=np.intp))
+            mask = np.zeros(n_rows, dtype=bool)
+            mask[candidates] = True
+        n_pool = n_rows if candidates is None else candidates.shape[0]
+        batch_size = check_batch_size(batch_size, n_pool)
+        rng = query_rng(self._query_seed, n_pool)
+        picked = _prefilter_candidates(
+            n_pool, lambda: self._lazy_margins(X, candidates), batch_size,
+            self.prefilter, self.prefilter_by, rng,
+        )
+        if picked is not None:
+            rows = picked if candidates is None else candidates[picked]
+            X_sub = self._validate_X(take_rows(X, rows), reset=False)
+            with self._validated_input():
+                shards = LocalShards([self._make_shard(X_sub, 0, None)])
+                return rows[self._select_sharded(shards, batch_size, rng, None)]
+        shards = lazy_shards(X, self._make_lazy_shard, mask)
+        try:
+            with self._validated_input():
+                selected = self._select_sharded(shards, batch_size, rng, candidates)
+        finally:
+            shards.close()
+        return np.asarray(selected, dtype=np.intp)
+
+    def _lazy_margins(self, X, candidates):
+        """Margins of the rows ``candidates`` (None: all) of a lazy pool."""
+
+        def margins(block):
+            block = self._validate_X(block, reset=False)
+            with self._validated_input():
+                return _pool_margins(self.estimator_, block)
+
+        if _is_dask(X):
+            out = X.rechunk({1: -1}).map_blocks(
+                margins, drop_axis=1, dtype=float).compute()
+        else:
+            out = np.empty(X.shape[0])
+            for start, stop in row_blocks(X, 8 * int(X.shape[1])):
+                out[start:stop] = margins(read_block(X, start, stop))
+        return out if candidates is None else out[candidates]
 
 
 def _resolve_embedding(embedding, estimator, X):
@@ -79,7 +198,7 @@ def _resolve_embedding(embedding, estimator, X):
     return embed(estimator, X)
 
 
-class CoreSet(QueryStrategy):
+class CoreSet(_ShardedSelectionMixin, QueryStrategy):
     """Greedy k-center selection (Sener & Savarese 2018).
 
     Each pick is the pool sample farthest from its nearest labeled or
@@ -87,6 +206,17 @@ class CoreSet(QueryStrategy):
     minimum-distance vector over the pool: the initial distances to the
     labeled set are computed in chunks, each pick costs one matrix-vector
     product, and no pool × pool (or batch × pool) matrix is ever built.
+
+    An out-of-core pool (a dask array, :class:`numpy.memmap` or zarr array)
+    is never loaded whole and gives the same picks as in memory (up to the
+    rounding of sums over blocks): each block becomes a shard holding its
+    rows' embedding and running minimum, and each pick is one reduction
+    over the shards. For a dask array computed by a ``dask.distributed``
+    client the shards live on the workers, in one dask actor per worker,
+    so the embedding is computed and kept where the blocks are and a pick
+    is one message per worker. A memory-mapped pool with
+    ``embedding="input"`` is read in place (the shards hold views of the
+    file) unless its mean dominates its spread, which centres a copy.
 
     Parameters
     ----------
@@ -188,16 +318,12 @@ class CoreSet(QueryStrategy):
             self.embedding, self.estimator_, X
         )
 
-    def _query(self, X_pool, batch_size, rng):
-        candidates = _prefilter_candidates(
-            self.estimator_, X_pool, batch_size, self.prefilter,
-            self.prefilter_by, rng, self.chunk_size,
+    def _make_shard(self, X, offset, mask):
+        E = _resolve_embedding(self.embedding, self.estimator_, X)
+        return KCenterShard(E, offset, mask)
+
+    def _select_sharded(self, shards, batch_size, rng, candidates):
+        return kcenter_greedy_sharded(
+            shards, self.X_labeled_embedding_, batch_size, rng=rng,
+            candidates=candidates, chunk_size=self.chunk_size,
         )
-        if candidates is not None:
-            X_pool = X_pool[candidates]
-        E = _resolve_embedding(self.embedding, self.estimator_, X_pool)
-        centers = self.X_labeled_embedding_.astype(E.dtype, copy=False)
-        selected = kcenter_greedy(
-            E, centers, batch_size, rng=rng, chunk_size=self.chunk_size
-        )
-        return selected if candidates is None else candidates[selected]
