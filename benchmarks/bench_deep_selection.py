@@ -22,9 +22,16 @@ activations, float32 as :class:`skactive.nets.NetClassifier` returns them):
    must be identical; the summary gives time and tracemalloc peak ratios.
 
 3. ``test_*_torch`` (groups ``deep-coreset-torch`` / ``deep-badge-torch``):
-   the same two comparisons written in torch, run on every device named in
+   the same two comparisons on torch tensors, run on every device named in
    ``SKACTIVE_BENCH_TORCH_DEVICES`` (default ``cuda``) and skipped where it is
    not available, so the suite reports GPU figures on a machine with one.
+   The skactive side is what CoreSet / BADGE run on a device: the package's
+   torch shards (:class:`skactive.utils._torch_kernels.TorchKCenterShard`,
+   :class:`~skactive.utils._torch_kernels.TorchKMeansPPShard`) under the
+   greedy drivers (:func:`skactive.utils._kernels.kcenter_greedy_sharded`,
+   :func:`~skactive.utils._kernels.kmeanspp_sharded`), fed the float32
+   tensors a net returns (``embed(X, as_tensor=True)``); the baselines are
+   the naive loop and the materialised gradient embedding written in torch.
    Memory is ``torch.cuda.max_memory_allocated`` there (not reported for
    torch on CPU, whose allocations tracemalloc does not see).
 
@@ -39,6 +46,11 @@ import pytest
 
 from _common import kcenter_naive, scaled
 from skactive.utils import kcenter_greedy, kmeanspp_factored
+from skactive.utils._kernels import (
+    LocalShards,
+    kcenter_greedy_sharded,
+    kmeanspp_sharded,
+)
 
 N_DIMS = 128
 N_CLASSES = 10
@@ -209,7 +221,8 @@ def test_badge_factored_vs_materialised(embeddings, paired, measure_peak, report
 
 
 # --------------------------------------------------------------------------
-# torch ports, for a GPU (skipped without one)
+# torch: skactive's device shards against torch baselines, for a GPU
+# (skipped without one)
 # --------------------------------------------------------------------------
 def _torch_device(name):
     torch = pytest.importorskip("torch")
@@ -248,26 +261,15 @@ def _device_peak_mib(torch, device, fn):
 
 
 def kcenter_greedy_torch(X, C, k):
-    """skactive's greedy k-center (running minimum, one GEMV per pick) in torch."""
-    import torch
+    """CoreSet's selection on a device: one torch shard under skactive's driver.
 
-    # Distances do not change under a shift; centring keeps float32 precise
-    # for non-negative (ReLU) embeddings, as skactive's kernel does.
-    mu = X.mean(dim=0)
-    X, C = X - mu, C - mu
-    x2 = (X * X).sum(dim=1)
-    mind = torch.full_like(x2, float("inf"))
-    for start in range(0, X.shape[0], 8192):
-        block = torch.cdist(X[start:start + 8192], C).square_()
-        mind[start:start + 8192] = block.amin(dim=1)
-    selected = []
-    for _ in range(k):
-        i = int(torch.argmax(mind))
-        selected.append(i)
-        d = x2 + x2[i] - 2.0 * (X @ X[i])
-        torch.minimum(mind, d.clamp_min_(0.0), out=mind)
-        mind[i] = -1.0
-    return np.asarray(selected, dtype=np.intp)
+    ``C`` (the labeled set, small) is a host array: the driver takes the
+    centres with ``np.asarray``.
+    """
+    from skactive.utils._torch_kernels import TorchKCenterShard
+
+    shards = LocalShards([TorchKCenterShard(X, 0)])
+    return kcenter_greedy_sharded(shards, C, k)
 
 
 def kcenter_naive_torch(X, C, k):
@@ -304,11 +306,11 @@ def _kmeanspp_torch(sq_dist_to, g2, k, rng):
 
 
 def badge_factored_torch(a, h, k, rng):
-    """BADGE seeding from the factors, ``||g_i - g_j||^2`` by the rank-1 identity."""
-    a2, h2 = (a * a).sum(dim=1), (h * h).sum(dim=1)
-    g2 = a2 * h2
-    return _kmeanspp_torch(lambda i: g2 + g2[i] - 2.0 * (a @ a[i]) * (h @ h[i]),
-                           g2, k, rng)
+    """BADGE's selection on a device: one torch shard under skactive's driver
+    (the shard takes the factors to float64 itself)."""
+    from skactive.utils._torch_kernels import TorchKMeansPPShard
+
+    return kmeanspp_sharded(LocalShards([TorchKMeansPPShard(a, h, 0)]), k, rng)
 
 
 def badge_materialised_torch(a, h, k, rng):
@@ -324,15 +326,17 @@ def test_coreset_embedding_torch(embeddings, device_name, paired, report):
     torch, device = _torch_device(device_name)
     X = torch.as_tensor(embeddings["H_pool"], device=device)
     C = torch.as_tensor(embeddings["H_centers"], device=device)
+    C_host = embeddings["H_centers"]
 
-    def timed(fn):
+    def timed(fn, centers):
         def run():
-            out = fn(X, C, BATCH)
+            out = fn(X, centers, BATCH)
             _sync(torch, device)
             return out
         return run
 
-    ours, naive = timed(kcenter_greedy_torch), timed(kcenter_naive_torch)
+    ours = timed(kcenter_greedy_torch, C_host)
+    naive = timed(kcenter_naive_torch, C)
     res = paired(ours, {"naive": naive}, rounds=3, warmup_rounds=1)
     picked = res.result
     assert np.unique(picked).shape[0] == BATCH
@@ -359,18 +363,22 @@ def test_coreset_embedding_torch(embeddings, device_name, paired, report):
 @pytest.mark.benchmark(group="deep-badge-torch")
 def test_badge_torch(embeddings, device_name, paired, report):
     torch, device = _torch_device(device_name)
-    # float64 on the device too, like the numpy kernel, so the picks match.
-    a = torch.as_tensor(embeddings["a_pool"], device=device).double()
-    h = torch.as_tensor(embeddings["h_pool"], device=device).double()
+    # The net's float32 factors: skactive's shard converts them to float64
+    # (inside the timing); the baseline gets float64 copies up front, like
+    # the numpy kernel, so the picks match.
+    a32 = torch.as_tensor(embeddings["a_pool"], device=device)
+    h32 = torch.as_tensor(embeddings["h_pool"], device=device)
+    a, h = a32.double(), h32.double()
 
-    def timed(fn):
+    def timed(fn, a, h):
         def run():
             out = fn(a, h, BATCH, np.random.default_rng(0))
             _sync(torch, device)
             return out
         return run
 
-    ours, mat = timed(badge_factored_torch), timed(badge_materialised_torch)
+    ours = timed(badge_factored_torch, a32, h32)
+    mat = timed(badge_materialised_torch, a, h)
     res = paired(ours, {"materialised": mat}, rounds=3, warmup_rounds=1)
     picked = res.result
     np.testing.assert_array_equal(picked, res.ref_results["materialised"])

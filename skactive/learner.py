@@ -3,6 +3,7 @@
 import numbers
 import sys
 import time
+from functools import partial
 
 import numpy as np
 import scipy.sparse as sp
@@ -37,9 +38,51 @@ from .utils import (
     take_rows,
     vstack_rows,
 )
-from .utils._out_of_core import describe
+from .utils._out_of_core import apply_blockwise, describe
 
 __all__ = ["ActiveLearner"]
+
+
+def _lazy_2d(X):
+    return is_out_of_core(X) and len(getattr(X, "shape", ())) == 2
+
+
+def _checked_call(learner, method, X):
+    """``learner.estimator_.method`` on ``X`` after the learner's input checks."""
+    return getattr(learner.estimator_, method)(learner._checked_input(X))
+
+
+class _BlockwiseClassifier(ClassifierMixin, BaseEstimator):
+    """A fitted classifier applied block by block to out-of-core data (for scorers)."""
+
+    def __init__(self, estimator=None):
+        self.estimator = estimator
+
+    @property
+    def classes_(self):
+        return self.estimator.classes_
+
+    def __sklearn_is_fitted__(self):
+        return True
+
+    def _apply(self, method, X):
+        out = apply_blockwise(getattr(self.estimator, method), X)
+        return np.asarray(out.compute() if hasattr(out, "compute") else out)
+
+    def predict(self, X):
+        return self._apply("predict", X)
+
+    @available_if(lambda self: hasattr(self.estimator, "predict_proba"))
+    def predict_proba(self, X):
+        return self._apply("predict_proba", X)
+
+    @available_if(lambda self: hasattr(self.estimator, "predict_log_proba"))
+    def predict_log_proba(self, X):
+        return self._apply("predict_log_proba", X)
+
+    @available_if(lambda self: hasattr(self.estimator, "decision_function"))
+    def decision_function(self, X):
+        return self._apply("decision_function", X)
 
 
 def _estimator_has(attr):
@@ -458,6 +501,11 @@ class ActiveLearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         if self.eval_set is None:
             return None
         X_eval, y_eval = self.eval_set
+        if _lazy_2d(X_eval):
+            # Scored block by block: only the predictions are in memory.
+            scorer = check_scoring(estimator, scoring=self.scoring)
+            y_eval = np.asarray(y_eval)
+            return float(scorer(_BlockwiseClassifier(estimator), X_eval, y_eval))
         # An array eval set beside a DataFrame pool: no warning every round.
         X_eval = _input_for(estimator, X_eval)
         scorer = check_scoring(estimator, scoring=self.scoring)
@@ -1012,11 +1060,16 @@ class ActiveLearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            A dask array, :class:`numpy.memmap` or zarr array is predicted
+            block by block: a dask array gives a (lazy) dask array, the
+            others a NumPy array, and none is loaded whole.
 
         Returns
         -------
         y_pred : ndarray of shape (n_samples,)
         """
+        if _lazy_2d(X):
+            return apply_blockwise(partial(_checked_call, self, "predict"), X)
         X = self._checked_input(X)
         return self.estimator_.predict(X)
 
@@ -1032,6 +1085,8 @@ class ActiveLearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         -------
         proba : ndarray of shape (n_samples, n_classes)
         """
+        if _lazy_2d(X):
+            return apply_blockwise(partial(_checked_call, self, "predict_proba"), X)
         X = self._checked_input(X)
         return self.estimator_.predict_proba(X)
 
@@ -1047,6 +1102,8 @@ class ActiveLearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         -------
         log_proba : ndarray of shape (n_samples, n_classes)
         """
+        if _lazy_2d(X):
+            return apply_blockwise(partial(_checked_call, self, "predict_log_proba"), X)
         X = self._checked_input(X)
         return self.estimator_.predict_log_proba(X)
 
@@ -1062,6 +1119,8 @@ class ActiveLearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         -------
         scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
         """
+        if _lazy_2d(X):
+            return apply_blockwise(partial(_checked_call, self, "decision_function"), X)
         X = self._checked_input(X)
         return self.estimator_.decision_function(X)
 
@@ -1085,6 +1144,13 @@ class ActiveLearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         score : float
             Mean accuracy of ``predict(X)`` against ``y``.
         """
+        if _lazy_2d(X):
+            # The predictions are gathered; the samples stay out of core.
+            y_pred = np.asarray(apply_blockwise(partial(_checked_call, self, "predict"), X))
+            from sklearn.metrics import accuracy_score
+
+            return float(accuracy_score(np.asarray(y), y_pred,
+                                        sample_weight=sample_weight))
         return super().score(X, y, sample_weight=sample_weight)
 
     def __sklearn_tags__(self):

@@ -326,3 +326,22 @@ def test_active_learner_with_coreset_on_a_cluster_pool(client, data):
     ref = ActiveLearner(CoreSet(), **params).fit(X, y)
     al = ActiveLearner(CoreSet(), **params).fit(da.from_array(X, chunks=(64, 20)), y)
     np.testing.assert_array_equal(al.labeled_indices_, ref.labeled_indices_)
+
+
+def test_iale_roll_outs_ship_a_large_model_once(client, meter, data):
+    # dask's sizeof sees a fitted forest as a small Python object: passed
+    # as it is, its trees would be pickled into every roll-out task.
+    X, y = data
+    lab, cand, val = np.arange(60), np.arange(60, 100), np.arange(100, 300)
+    model = RandomForestClassifier(n_estimators=60, random_state=0).fit(X[lab], y[lab])
+    model_bytes = len(cloudpickle.dumps(model))
+    assert model_bytes > 100_000
+    experts = {"entropy": UncertaintySampling(), "random": RandomSampling(),
+               "margin": UncertaintySampling(measure="margin")}
+    args = (model, X[lab], y[lab], X[cand], y[cand], X[val], y[val], 4)
+    serial = IALEExpert(experts, n_jobs=1).label(*args, random_state=0)
+    with on_cluster(client):
+        cluster = IALEExpert(experts).label(*args, random_state=0)
+    np.testing.assert_array_equal(cluster[0], serial[0])
+    assert cluster[1]["scores"] == serial[1]["scores"]
+    assert meter.max_task_bytes < model_bytes / 4, (meter.task_bytes, meter.scattered, model_bytes)

@@ -539,3 +539,50 @@ def test_mc_dropout_pools_are_read_whole_and_pick_as_in_memory(tmp_path):
     ref = ActiveLearner(s, batch_size=5, budget=10, random_state=0).fit(X, y)
     np.testing.assert_array_equal(al.fit(mm, y).labeled_indices_,
                                   ref.labeled_indices_)
+
+
+# ---------------------------------------------------------------------------
+# predict, score and eval_set on an out-of-core X
+# ---------------------------------------------------------------------------
+@pytest.mark.parametrize("scoring", [None, "roc_auc", "neg_log_loss"])
+def test_eval_set_out_of_core_scores_as_in_memory(data, memmap, scoring):
+    X, y = data
+    params = dict(batch_size=5, budget=20, random_state=0, scoring=scoring)
+    ref = ActiveLearner(eval_set=(X, y), **params).fit(X, y)
+    for pool in _pools(data, memmap).values():
+        y_eval = da.from_array(y, chunks=300) if hasattr(pool, "dask") else y
+        al = ActiveLearner(eval_set=(pool, y_eval), **params).fit(pool, y)
+        assert [h["score"] for h in al.history_] == [h["score"] for h in ref.history_]
+
+
+def test_predict_out_of_core_block_by_block(data, memmap):
+    X, y = data
+    al = ActiveLearner(batch_size=5, budget=20, random_state=0).fit(X, y)
+    lazy = _dask(X)
+    for method in ("predict", "predict_proba", "predict_log_proba",
+                   "decision_function"):
+        ref = getattr(al, method)(X)
+        out = getattr(al, method)(lazy)
+        assert isinstance(out, da.Array)  # stays lazy, as ParallelPostFit
+        np.testing.assert_allclose(out.compute(), ref)
+        got = getattr(al, method)(memmap)
+        assert type(got) is np.ndarray
+        np.testing.assert_allclose(got, ref)
+    assert al.score(memmap, y) == al.score(lazy, y) == al.score(X, y)
+    with config_context(working_memory=0.01):
+        # Many blocks, none the whole pool.
+        np.testing.assert_array_equal(al.predict(memmap), al.predict(X))
+
+
+def test_predict_out_of_core_checks_each_block(data, tmp_path):
+    X, y = data
+    al = ActiveLearner(batch_size=5, budget=10, random_state=0).fit(X, y)
+    bad = X.copy()
+    bad[1400, 1] = np.inf
+    np.save(tmp_path / "bad.npy", bad)
+    with pytest.raises(ValueError, match="infinity"):
+        al.predict(np.load(tmp_path / "bad.npy", mmap_mode="r"))
+    with pytest.raises(ValueError, match="infinity"):
+        al.predict_proba(da.from_array(bad, chunks=500)).compute()
+    with pytest.raises(ValueError, match="features"):
+        al.predict(da.from_array(X[:, :3], chunks=500))

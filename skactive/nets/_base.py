@@ -107,6 +107,15 @@ class ConsistentDropout(nn.Dropout):
         return x * keep / (1.0 - self.p)
 
 
+def _collector(as_tensor):
+    """How the hooks keep each batch's output and join them: on the device
+    (``torch.cat``), or copied to the host batch by batch (``np.concatenate``)
+    so device memory holds one batch at a time."""
+    if as_tensor:
+        return (lambda t: t), torch.cat
+    return (lambda t: t.cpu().numpy()), np.concatenate
+
+
 class _EvenBatchSampler(torch.utils.data.Sampler):
     """Index batches of (almost) equal size: ``ceil(n / batch_size)`` of them.
 
@@ -408,24 +417,29 @@ class NetClassifier(NeuralNetClassifier):
             )
         return self.module_.features
 
-    def embed(self, X):
+    def embed(self, X, as_tensor=False):
         """Penultimate representation (``module_.features``), dropout off.
 
         Parameters
         ----------
         X : array-like of shape (n_samples, ...)
+        as_tensor : bool, default=False
+            Return a torch tensor on the net's device instead of a numpy
+            array: the batches are concatenated there and never copied to
+            the host (for selection kernels that run on the device).
 
         Returns
         -------
-        embedding : ndarray of shape (n_samples, n_dims)
+        embedding : ndarray or torch.Tensor of shape (n_samples, n_dims)
         """
         features = self._features()
         self.module_.eval()
+        keep, cat = _collector(as_tensor)
         with torch.no_grad():
-            out = [features(x).cpu().numpy() for x in self._batches(X)]
-        return np.concatenate(out)
+            out = [keep(features(x)) for x in self._batches(X)]
+        return cat(out)
 
-    def gradient_embedding_factors(self, X):
+    def gradient_embedding_factors(self, X, as_tensor=False):
         """Rank-1 factors ``(a, h)`` of BADGE's gradient embedding.
 
         The gradient of the cross-entropy under the proxy label
@@ -436,23 +450,27 @@ class NetClassifier(NeuralNetClassifier):
         Parameters
         ----------
         X : array-like of shape (n_samples, ...)
+        as_tensor : bool, default=False
+            Return torch tensors on the net's device instead of numpy
+            arrays, concatenated there without a copy to the host.
 
         Returns
         -------
-        a : ndarray of shape (n_samples, n_classes)
-        h : ndarray of shape (n_samples, n_dims)
+        a : ndarray or torch.Tensor of shape (n_samples, n_classes)
+        h : ndarray or torch.Tensor of shape (n_samples, n_dims)
         """
         features = self._features()
         self.module_.eval()
+        keep, cat = _collector(as_tensor)
         A, H = [], []
         with torch.no_grad():
             for x in self._batches(X):
                 h = features(x)
                 p = torch.softmax(self.module_.head(h), dim=1)
                 p[torch.arange(p.shape[0]), p.argmax(dim=1)] -= 1.0
-                A.append(p.cpu().numpy())
-                H.append(h.cpu().numpy())
-        return np.concatenate(A), np.concatenate(H)
+                A.append(keep(p))
+                H.append(keep(h))
+        return cat(A), cat(H)
 
     def gradient_embedding(self, X):
         """BADGE's gradient embedding ``(p - onehot(y_hat)) ⊗ h``, materialised.

@@ -22,6 +22,7 @@ from sklearn.utils.validation import check_is_fitted
 from ..base import QueryStrategy, _check_positive_int, _clone_keeping
 from ..strategies._bayesian import _default_net
 from ..utils import embed, top_k, vstack_rows
+from ..utils._parallel import pack, unpack
 from ._artefacts import (
     _StateRangeGuard,
     header_ranges,
@@ -93,8 +94,11 @@ def default_iale_experts(n_mc_samples=20, n_members=5):
     }
 
 
-def _rollout(name, strategy, estimator, X_lab, y_lab, X_cand, y_cand, X_val, y_val,
-             k, seed, scoring):
+def _rollout(name, strategy, packed_estimator, X_lab, y_lab, X_cand, y_cand,
+             X_val, y_val, k, seed, scoring):
+    estimator = unpack(packed_estimator)
+    # Made here: a default scorer holds the model it was made for.
+    scoring = check_scoring(estimator, scoring=scoring)
     strategy = clone(strategy).set_params(estimator=estimator, refit=False,
                                           random_state=seed)
     pick = strategy.fit(X_lab, y_lab).query(X_cand, batch_size=k)
@@ -190,12 +194,14 @@ class IALEExpert(BaseEstimator):
             expert's proposal) and ``proposals`` (their indices).
         """
         items = self._strategies()
-        scoring = check_scoring(estimator, scoring=self.scoring)
+        check_scoring(estimator, scoring=self.scoring)  # fails here, not in a task
         y_labeled, y_candidates = np.asarray(y_labeled), np.asarray(y_candidates)
+        # The fitted model goes to the workers once, not into every task.
+        packed = pack(estimator)
         results = Parallel(n_jobs=self.n_jobs)(
-            delayed(_rollout)(name, s, estimator, X_labeled, y_labeled, X_candidates,
+            delayed(_rollout)(name, s, packed, X_labeled, y_labeled, X_candidates,
                               y_candidates, X_val, y_val, batch_size, random_state,
-                              scoring)
+                              self.scoring)
             for name, s in items
         )
         scores = {name: score for name, _, score in results}

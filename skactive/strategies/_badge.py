@@ -3,7 +3,8 @@
 from ..base import QueryStrategy, _check_option
 from ..utils import gradient_embedding_factors
 from ..utils._kernels import KMeansPPShard, kmeanspp_sharded
-from ._coreset import _check_prefilter, _ShardedSelectionMixin
+from ..utils._torch_kernels import TorchKMeansPPShard, as_torch
+from ._coreset import _check_device, _check_prefilter, _ShardedSelectionMixin
 
 __all__ = ["BADGE"]
 
@@ -68,6 +69,13 @@ class BADGE(_ShardedSelectionMixin, QueryStrategy):
         uncertainty, and dropping the confident samples of large embedding
         norm left the cost 2× to 25× the exact one (worse for smaller
         ``M′``). Prefer ``"random"``.
+    device : None, str or torch.device, default=None
+        Where the k-means++ seeding runs. ``None``: in torch on a network's
+        CUDA device when the classifier is one (its gradient factors are
+        computed there and never copied to the host), otherwise in NumPy.
+        A device (``"cuda"``, ``"cpu"``...) runs it in torch there, in
+        float64 as the NumPy rule. The picks are those of the NumPy rule,
+        up to float rounding.
     random_state : int, RandomState instance or None, default=None
         Seeds the D² sampling and the ``prefilter="random"`` draw.
 
@@ -101,20 +109,27 @@ class BADGE(_ShardedSelectionMixin, QueryStrategy):
 
     def __init__(
         self, estimator=None, *, first="max_norm", refit=True, prefilter=None,
-        prefilter_by="random", random_state=None,
+        prefilter_by="random", device=None, random_state=None,
     ):
         super().__init__(estimator, refit=refit, random_state=random_state)
         self.first = first
         self.prefilter = prefilter
         self.prefilter_by = prefilter_by
+        self.device = device
 
     def _fit(self, X, y):
         _check_option(self.first, "first", ("max_norm", "random"))
         _check_prefilter(self.estimator_, self.prefilter, self.prefilter_by, "BADGE")
+        _check_device(self.device)
 
     def _make_shard(self, X, offset, mask):
-        a, h = gradient_embedding_factors(self.estimator_, X)
-        return KMeansPPShard(a, h, offset, mask)
+        device = self._selection_device()
+        a, h = gradient_embedding_factors(self.estimator_, X,
+                                          as_tensor=device is not None)
+        if device is None:
+            return KMeansPPShard(a, h, offset, mask)
+        return TorchKMeansPPShard(as_torch(a, device), as_torch(h, device),
+                                  offset, mask)
 
     def _select_sharded(self, shards, batch_size, rng, candidates):
         return kmeanspp_sharded(shards, batch_size, rng, first=self.first,

@@ -1,19 +1,25 @@
 """CoreSet: greedy k-center selection in an embedding space."""
 
 import numpy as np
+from sklearn.pipeline import Pipeline
 
 from ..base import (
     QueryStrategy,
     _check_has_method,
     _check_option,
     _check_positive_int,
+    _lazy_pool,
 )
-from ..base import _lazy_pool
 from ..utils import chunk_rows, embed, iter_chunks, take_rows
 from ..utils._kernels import KCenterShard, LocalShards, kcenter_greedy_sharded
 from ..utils._out_of_core import _is_dask, read_block, row_blocks
 from ..utils._selection import check_batch_size, query_rng
 from ..utils._shards import lazy_shards
+from ..utils._torch_kernels import (
+    TorchKCenterShard,
+    as_torch,
+    torch_device_of,
+)
 
 __all__ = ["CoreSet"]
 
@@ -86,6 +92,22 @@ class _ShardedSelectionMixin:
 
     def _out_of_core_query(self):
         return "sharded"
+
+    def _selection_device(self):
+        """The torch device the greedy rule runs on, or None for NumPy.
+
+        ``device`` when set; otherwise a network's CUDA device (its
+        embedding is then requested as a tensor and never leaves it).
+        """
+        if self.device is not None:
+            return _torch_device(self.device)
+        net = self.estimator_
+        if isinstance(net, Pipeline):
+            net = net._final_estimator
+        device = getattr(net, "device", None)
+        if hasattr(net, "embed") and str(device).startswith("cuda"):
+            return _torch_device(device)
+        return None
 
     def _make_shard(self, X, offset, mask):
         raise NotImplementedError  # pragma: no cover - abstract
@@ -189,13 +211,38 @@ class _ShardedSelectionMixin:
         return out if candidates is None else out[candidates]
 
 
-def _resolve_embedding(embedding, estimator, X):
+def _resolve_embedding(embedding, estimator, X, as_tensor=False):
     if callable(embedding):
-        return np.asarray(embedding(X), dtype=float)
+        E = embedding(X)
+        if torch_device_of(E) is not None:
+            return E
+        return np.asarray(E, dtype=float)
     _check_option(embedding, "embedding", ("auto", "input"))
     if embedding == "input":
         return embed(None, X)
-    return embed(estimator, X)
+    return embed(estimator, X, as_tensor=as_tensor)
+
+
+def _torch_device(device):
+    try:
+        import torch
+    except ImportError as exc:
+        raise ImportError(
+            f"device={device!r} runs the selection in torch, which is not "
+            "installed: pip install torch, or leave device=None (NumPy)."
+        ) from exc
+    try:
+        return torch.device(device)
+    except (RuntimeError, TypeError) as exc:
+        raise ValueError(
+            f"device must be None or a torch device such as 'cpu', 'cuda' or "
+            f"'cuda:1', got {device!r}."
+        ) from exc
+
+
+def _check_device(device):
+    if device is not None:
+        _torch_device(device)
 
 
 class CoreSet(_ShardedSelectionMixin, QueryStrategy):
@@ -270,6 +317,14 @@ class CoreSet(_ShardedSelectionMixin, QueryStrategy):
         the rest of the pool farther from any centre: at worst 1.27×
         measured, worst at the smallest ``M′``; prefer ``"random"`` when
         coverage is the aim.
+    device : None, str or torch.device, default=None
+        Where the greedy rule runs. ``None``: in torch on a network's CUDA
+        device when the classifier is one (its embedding is computed there
+        and never copied to the host; each pick syncs a few scalars), or
+        on a callable ``embedding``'s torch tensor where it lives;
+        otherwise in NumPy. A device (``"cuda"``, ``"cuda:1"``, ``"cpu"``)
+        runs it in torch there. The picks are those of the NumPy rule, up
+        to float rounding.
     random_state : int, RandomState instance or None, default=None
         Seeds the ``prefilter="random"`` draw and breaks ties; the greedy
         rule itself is deterministic.
@@ -302,25 +357,34 @@ class CoreSet(_ShardedSelectionMixin, QueryStrategy):
 
     def __init__(
         self, estimator=None, *, embedding="auto", chunk_size=None, refit=True,
-        prefilter=None, prefilter_by="random", random_state=None,
+        prefilter=None, prefilter_by="random", device=None, random_state=None,
     ):
         super().__init__(estimator, refit=refit, random_state=random_state)
         self.embedding = embedding
         self.chunk_size = chunk_size
         self.prefilter = prefilter
         self.prefilter_by = prefilter_by
+        self.device = device
 
     def _fit(self, X, y):
         _check_prefilter(
             self.estimator_, self.prefilter, self.prefilter_by, "CoreSet"
         )
-        self.X_labeled_embedding_ = _resolve_embedding(
-            self.embedding, self.estimator_, X
-        )
+        _check_device(self.device)
+        E = _resolve_embedding(self.embedding, self.estimator_, X)
+        if torch_device_of(E) is not None:  # a callable's tensor
+            E = E.detach().cpu().numpy()
+        self.X_labeled_embedding_ = E
 
     def _make_shard(self, X, offset, mask):
-        E = _resolve_embedding(self.embedding, self.estimator_, X)
-        return KCenterShard(E, offset, mask)
+        device = self._selection_device()
+        E = _resolve_embedding(self.embedding, self.estimator_, X,
+                               as_tensor=device is not None)
+        if device is None:
+            device = torch_device_of(E)  # a callable's tensor stays in torch
+        if device is None:
+            return KCenterShard(E, offset, mask)
+        return TorchKCenterShard(as_torch(E, device), offset, mask)
 
     def _select_sharded(self, shards, batch_size, rng, candidates):
         return kcenter_greedy_sharded(

@@ -84,7 +84,26 @@ def _as_float_array(X):
     return X if X.dtype in (np.float32, np.float64) else X.astype(np.float64)
 
 
-def embed(estimator, X):
+def _call_as_tensor(method, X, as_tensor):
+    """``method(X)``, asking for a torch tensor where the method offers one."""
+    if as_tensor:
+        import inspect
+
+        try:
+            if "as_tensor" in inspect.signature(method).parameters:
+                return method(X, as_tensor=True)
+        except (TypeError, ValueError):  # pragma: no cover - no signature
+            pass
+    return method(X)
+
+
+def _keep(out, as_tensor):
+    if as_tensor and type(out).__module__.split(".")[0] == "torch":
+        return out
+    return np.asarray(out)
+
+
+def embed(estimator, X, as_tensor=False):
     """Representation of ``X`` that distance-based strategies work in.
 
     The dispatch, in order:
@@ -100,10 +119,13 @@ def embed(estimator, X):
     estimator : estimator or None
         A fitted estimator.
     X : array-like of shape (n_samples, n_features)
+    as_tensor : bool, default=False
+        Keep a network's embedding as the torch tensor it computes, on its
+        device (no copy to the host); other embeddings are NumPy arrays.
 
     Returns
     -------
-    embedding : ndarray of shape (n_samples, n_dims)
+    embedding : ndarray or torch.Tensor of shape (n_samples, n_dims)
 
     Examples
     --------
@@ -118,17 +140,17 @@ def embed(estimator, X):
     array([-1.225,  0.   ,  1.225])
     """
     if estimator is not None and hasattr(estimator, "embed"):
-        return np.asarray(estimator.embed(X))
+        return _keep(_call_as_tensor(estimator.embed, X, as_tensor), as_tensor)
     if isinstance(estimator, Pipeline):
         Xt = estimator[:-1].transform(X) if len(estimator) > 1 else X
         final = estimator._final_estimator
         if hasattr(final, "embed"):
-            return np.asarray(final.embed(Xt))
+            return _keep(_call_as_tensor(final.embed, Xt, as_tensor), as_tensor)
         return _as_float_array(Xt)
     return _as_float_array(X)
 
 
-def gradient_embedding_factors(estimator, X, proba=None):
+def gradient_embedding_factors(estimator, X, proba=None, as_tensor=False):
     """Rank-1 factors of BADGE's gradient embedding.
 
     The gradient of the cross-entropy loss under the proxy label
@@ -148,15 +170,18 @@ def gradient_embedding_factors(estimator, X, proba=None):
     X : array-like of shape (n_samples, n_features)
     proba : ndarray of shape (n_samples, n_classes), optional
         Precomputed ``predict_proba(X)``.
+    as_tensor : bool, default=False
+        Keep a network's factors as the torch tensors it computes, on its
+        device; other factors are NumPy arrays.
 
     Returns
     -------
-    a : ndarray of shape (n_samples, n_classes)
-    h : ndarray of shape (n_samples, n_dims)
+    a : ndarray or torch.Tensor of shape (n_samples, n_classes)
+    h : ndarray or torch.Tensor of shape (n_samples, n_dims)
     """
     if hasattr(estimator, "gradient_embedding_factors"):
-        a, h = estimator.gradient_embedding_factors(X)
-        return np.asarray(a), np.asarray(h)
+        a, h = _call_as_tensor(estimator.gradient_embedding_factors, X, as_tensor)
+        return _keep(a, as_tensor), _keep(h, as_tensor)
     if proba is None:
         proba = predict_proba_chunked(estimator, X)
     a = np.array(proba, dtype=float, copy=True)

@@ -85,7 +85,7 @@ def min_sq_distances(X, Y, chunk_size=None):
 def _min_sq_distances(X, Y, x2, chunk_size):
     n, m = X.shape[0], Y.shape[0]
     out = np.full(n, np.inf, dtype=np.result_type(X.dtype, Y.dtype, np.float32))
-    if m == 0:
+    if m == 0 or n == 0:
         return out
     y2 = _sq_norms(Y)
     itemsize = out.dtype.itemsize

@@ -204,3 +204,48 @@ def read_block(X, start, stop):
     if isinstance(X, np.ndarray):
         return X[start:stop]
     return np.asarray(X[start:stop])
+
+
+def _apply_block(fn, block):
+    return fn(np.asarray(block))
+
+
+def apply_blockwise(fn, X):
+    """``fn(X)`` computed block by block over the lazy array ``X``.
+
+    Parameters
+    ----------
+    fn : callable
+        Maps rows to rows of output, e.g. a fitted estimator's bound
+        ``predict`` or ``predict_proba``; it validates each block itself.
+        Picklable, for a distributed scheduler.
+    X : dask array, numpy.memmap or zarr array of shape (n, d)
+
+    Returns
+    -------
+    out : ndarray, or dask array when ``X`` is one
+        A dask array stays lazy (as ``dask_ml.wrappers.ParallelPostFit``
+        does): ``fn`` is one node of its graph, shipped once to a
+        distributed scheduler, and each block is one task. Other arrays
+        are computed block by block into one NumPy array.
+    """
+    # One row first: the output's trailing shape and dtype.
+    probe = np.asarray(fn(take_rows(X, [0])))
+    tail, dtype = probe.shape[1:], probe.dtype
+    if _is_dask(X):
+        import dask
+        import dask.array as da
+
+        X = X.rechunk({1: -1})
+        node = dask.delayed(fn, traverse=False)
+        apply = dask.delayed(_apply_block, pure=True)
+        parts = [
+            da.from_delayed(apply(node, block), (size,) + tail, dtype=dtype)
+            for block, size in zip(X.to_delayed().ravel(), X.chunks[0])
+        ]
+        return da.concatenate(parts) if len(parts) > 1 else parts[0]
+    out = np.empty((int(X.shape[0]),) + tail, dtype=dtype)
+    row_bytes = 8 * (int(X.shape[1]) + int(np.prod(tail, dtype=int)) + 1)
+    for start, stop in row_blocks(X, row_bytes):
+        out[start:stop] = fn(read_block(X, start, stop))
+    return out
