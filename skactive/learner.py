@@ -292,7 +292,9 @@ class ActiveLearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         label is missing. Required when ``y`` contains ``missing_label``.
     eval_set : tuple (X_eval, y_eval) or None, default=None
         Labeled data scored after every round; the scores land in
-        ``history_`` and make a learning curve.
+        ``history_`` and make a learning curve. An out-of-core ``X_eval``
+        (dask array, :class:`numpy.memmap`, zarr array) is predicted block
+        by block; only the predictions are held in memory.
     scoring : str, callable or None, default=None
         Scorer for ``eval_set`` (see :func:`sklearn.metrics.check_scoring`);
         ``None`` uses the classifier's ``score`` (accuracy).
