@@ -45,3 +45,28 @@ def kcenter_naive(X, C, k):
         selected[t] = i
         mind = np.minimum(mind, np.linalg.norm(X - X[i], axis=1))
     return selected
+
+
+def scaling_exponent(times, smallest=0):
+    """Slope of log(time) against log(n) over the sizes ``>= smallest``.
+
+    ``times`` maps pool sizes to seconds; None with fewer than two sizes.
+    """
+    sizes = sorted(n for n in times if n >= smallest)
+    if len(sizes) < 2:
+        return None
+    slope, _ = np.polyfit(np.log(sizes), np.log([times[n] for n in sizes]), 1)
+    return float(slope)
+
+
+def write_memmap_pool(path, n, n_features, rng):
+    """A standard-normal float64 pool of ``n`` rows saved to ``path`` block by
+    block (never whole in memory); returns it opened as a read-only memmap."""
+    out = np.lib.format.open_memmap(path, mode="w+", dtype=np.float64,
+                                    shape=(n, n_features))
+    for start in range(0, n, 1 << 20):
+        stop = min(start + (1 << 20), n)
+        out[start:stop] = rng.standard_normal((stop - start, n_features))
+    out.flush()
+    del out
+    return np.load(path, mmap_mode="r")

@@ -28,7 +28,7 @@ import numpy as np
 import pytest
 from sklearn.linear_model import LogisticRegression
 
-from _common import scaled
+from _common import scaled, scaling_exponent, write_memmap_pool
 from skactive import ActiveLearner, UncertaintySampling
 from skactive.utils._out_of_core import MAX_BLOCK_MIB
 
@@ -46,14 +46,6 @@ _TIMES = {}  # kind -> {n: median seconds}
 _PEAKS = {}  # kind -> {n: peak bytes}
 
 
-def _exponent(times):
-    """Slope of log(time) against log(n): the scaling exponent."""
-    sizes = sorted(times)
-    if len(sizes) < 2:
-        return None
-    slope, _ = np.polyfit(np.log(sizes), np.log([times[n] for n in sizes]), 1)
-    return float(slope)
-
 
 @pytest.fixture(scope="module")
 def pool(tmp_path_factory):
@@ -61,14 +53,7 @@ def pool(tmp_path_factory):
     n = max(SIZES)
     path = tmp_path_factory.mktemp("out_of_core") / "pool.npy"
     rng = np.random.default_rng(0)
-    out = np.lib.format.open_memmap(path, mode="w+", dtype=np.float64,
-                                    shape=(n, N_FEATURES))
-    for start in range(0, n, 1 << 20):
-        stop = min(start + (1 << 20), n)
-        out[start:stop] = rng.standard_normal((stop - start, N_FEATURES))
-    out.flush()
-    del out
-    X_mm = np.load(path, mmap_mode="r")
+    X_mm = write_memmap_pool(path, n, N_FEATURES, rng)
     X_mem = np.load(path)
     w = rng.standard_normal(N_FEATURES)
     labeled = rng.choice(n, N_LABELED, replace=False)
@@ -111,7 +96,7 @@ def test_out_of_core_query(pool, kind, n_pool, paired, measure_peak, report):
     _TIMES.setdefault("in_memory", {})[n_pool] = res.median("in_memory")
     peaks = _PEAKS.setdefault(kind, {})
     peaks[n_pool] = peak
-    exponent = _exponent(_TIMES[kind])
+    exponent = scaling_exponent(_TIMES[kind])
     report(
         "out-of-core-query",
         f"margin {kind} n={n_pool:,} d={N_FEATURES} b={BATCH}",
@@ -125,7 +110,7 @@ def test_out_of_core_query(pool, kind, n_pool, paired, measure_peak, report):
             "peak_B/row": peak / n_pool,
             "same_picks": same,
             "exponent": exponent,
-            "in_memory_exp": _exponent(_TIMES["in_memory"]),
+            "in_memory_exp": scaling_exponent(_TIMES["in_memory"]),
         },
         target=("exponent", EXPONENT_TARGET) if exponent is not None else None,
     )

@@ -39,7 +39,7 @@ import numpy as np
 import pytest
 from sklearn.linear_model import LogisticRegression
 
-from _common import scaled
+from _common import scaled, scaling_exponent, write_memmap_pool
 from skactive import BADGE, CoreSet, UncertaintySampling
 from skactive.utils._out_of_core import MAX_BLOCK_MIB
 
@@ -58,13 +58,6 @@ BLOCK_BYTES = MAX_BLOCK_MIB * 2**20
 _TIMES = {}  # (strategy, kind) -> {n: median seconds}
 
 
-def _exponent(times, smallest=0):
-    sizes = sorted(n for n in times if n >= smallest)
-    if len(sizes) < 2:
-        return None
-    slope, _ = np.polyfit(np.log(sizes), np.log([times[n] for n in sizes]), 1)
-    return float(slope)
-
 
 @pytest.fixture(scope="module")
 def pool(tmp_path_factory):
@@ -72,14 +65,7 @@ def pool(tmp_path_factory):
     n = max(SIZES)
     path = tmp_path_factory.mktemp("scaling") / "pool.npy"
     rng = np.random.default_rng(0)
-    out = np.lib.format.open_memmap(path, mode="w+", dtype=np.float64,
-                                    shape=(n, N_FEATURES))
-    for start in range(0, n, 1 << 20):
-        stop = min(start + (1 << 20), n)
-        out[start:stop] = rng.standard_normal((stop - start, N_FEATURES))
-    out.flush()
-    del out
-    X_mm = np.load(path, mmap_mode="r")
+    X_mm = write_memmap_pool(path, n, N_FEATURES, rng)
     X_mem = np.load(path)
     w = rng.standard_normal(N_FEATURES)
     labeled = rng.choice(n, N_LABELED, replace=False)
@@ -147,15 +133,15 @@ def test_scaling_query(pool, name, n_pool, paired, measure_peak, report):
         "pool_MiB": X_in.nbytes / 2**20,
         "peak_B/row": peak / n_pool,
         "same_picks": same,
-        "exponent": _exponent(times),
+        "exponent": scaling_exponent(times),
     }
     target_field = "exponent"
     if name == "coreset":
         steps = _TIMES.setdefault(("coreset", "step"), {})
         steps[n_pool] = _step_seconds(strategy, X_lazy, 3)
         fields["step_s"] = steps[n_pool]
-        fields["step_exponent"] = _exponent(steps)
-        fields["step_exp_1e6+"] = _exponent(steps, MEMORY_BOUND_ROWS)
+        fields["step_exponent"] = scaling_exponent(steps)
+        fields["step_exp_1e6+"] = scaling_exponent(steps, MEMORY_BOUND_ROWS)
         # The target is the memory-bound range: a step is one pass over the
         # pool, and below 10^6 rows that pass runs from the CPU's caches.
         target_field = "step_exp_1e6+"
