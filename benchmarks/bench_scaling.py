@@ -23,8 +23,9 @@ in memory, and the scaling exponent of the query time in the pool size
 one greedy step is also reported, ``(t(batch=41) - t(batch=1)) / 40``, with
 its exponent over all sizes and over the pools of 10^6 rows and more (a
 step is a pass over the pool: smaller pools run from the CPU's caches,
-which bends the curve at the small end; the target applies to the second). Targets: exponent <= 1.05 for margin and for a CoreSet
-step (the issue's goal; the full CoreSet and BADGE queries are reported).
+which bends the curve at the small end). Targets (the issue's goal):
+exponent <= 1.05 for margin's query and for a CoreSet step over 10^6 rows
+and more; the full CoreSet and BADGE queries are reported.
 
 Memory always asserts: margin stays within two blocks of working memory
 whatever the pool's size; CoreSet and BADGE hold a few float64 vectors per
@@ -61,7 +62,7 @@ _TIMES = {}  # (strategy, kind) -> {n: median seconds}
 
 @pytest.fixture(scope="module")
 def pool(tmp_path_factory):
-    """The largest pool on disk (written block by block), in memory, fitted strategies."""
+    """The largest pool on disk and in memory, and the fitted strategies."""
     n = max(SIZES)
     path = tmp_path_factory.mktemp("scaling") / "pool.npy"
     rng = np.random.default_rng(0)

@@ -1148,7 +1148,8 @@ class ActiveLearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         """
         if _lazy_2d(X):
             # The predictions are gathered; the samples stay out of core.
-            y_pred = np.asarray(apply_blockwise(partial(_checked_call, self, "predict"), X))
+            y_pred = np.asarray(
+                apply_blockwise(partial(_checked_call, self, "predict"), X))
             from sklearn.metrics import accuracy_score
 
             return float(accuracy_score(np.asarray(y), y_pred,

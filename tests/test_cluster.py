@@ -344,4 +344,4 @@ def test_iale_roll_outs_ship_a_large_model_once(client, meter, data):
         cluster = IALEExpert(experts).label(*args, random_state=0)
     np.testing.assert_array_equal(cluster[0], serial[0])
     assert cluster[1]["scores"] == serial[1]["scores"]
-    assert meter.max_task_bytes < model_bytes / 4, (meter.task_bytes, meter.scattered, model_bytes)
+    assert meter.max_task_bytes < model_bytes / 4, (meter.task_bytes, model_bytes)

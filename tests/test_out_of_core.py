@@ -363,7 +363,8 @@ def test_sharded_selection_through_the_loop(data, memmap, name):
         _assert_same_run(al, ref)
 
 
-def test_sharded_coreset_centres_an_offset_pool_like_in_memory(data, small_blocks_memmap):
+def test_sharded_coreset_centres_an_offset_pool_like_in_memory(data,
+                                                               small_blocks_memmap):
     X, y = data
     X32 = np.asarray(small_blocks_memmap)
     s = CoreSet(random_state=0).fit(X32[:20], y[:20])
