@@ -681,6 +681,8 @@ def _score_rows(strategy, block, start, mask, k):
     the scores are those :func:`~skactive.utils.top_k` compares; without,
     every candidate's raw score is returned. ``rows`` are increasing.
     """
+    if block.shape[0] == 0:  # a filtered dask array's empty chunk
+        return np.empty(0, dtype=np.intp), np.empty(0)
     if mask is None:
         local = None
     else:
@@ -759,6 +761,8 @@ class ScoreQueryMixin:
         X_pool = X_pool.rechunk({1: -1})
 
         def score_block(block):
+            if block.shape[0] == 0:
+                return np.empty(0)
             block = self._validate_X(block, reset=False)
             with self._validated_input():
                 return _as_numpy(self._score(block))

@@ -10,6 +10,7 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone
 from sklearn.metrics import check_scoring
 from sklearn.utils import _safe_indexing, check_random_state
+from sklearn.pipeline import Pipeline
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import (
     _num_samples,
@@ -52,6 +53,19 @@ def _checked_call(learner, method, X):
     return getattr(learner.estimator_, method)(learner._checked_input(X))
 
 
+def _call_with_input(estimator, method, X):
+    """``estimator.method`` on ``X`` as it takes it (e.g. with column names)."""
+    return getattr(estimator, method)(_input_for(estimator, X))
+
+
+def _default_score_is_accuracy(estimator):
+    """Whether ``estimator.score`` is scikit-learn's accuracy (a Pipeline's:
+    its final step's)."""
+    if isinstance(estimator, Pipeline):
+        return _default_score_is_accuracy(estimator._final_estimator)
+    return getattr(type(estimator), "score", None) is ClassifierMixin.score
+
+
 class _BlockwiseClassifier(ClassifierMixin, BaseEstimator):
     """A fitted classifier applied block by block to out-of-core data (for scorers)."""
 
@@ -65,8 +79,15 @@ class _BlockwiseClassifier(ClassifierMixin, BaseEstimator):
     def __sklearn_is_fitted__(self):
         return True
 
+    def __getattr__(self, name):
+        # A callable scorer may read the classifier's attributes (coef_,
+        # named_steps...): they are the wrapped classifier's.
+        if name.startswith("__") or name == "estimator":
+            raise AttributeError(name)
+        return getattr(self.estimator, name)
+
     def _apply(self, method, X):
-        out = apply_blockwise(getattr(self.estimator, method), X)
+        out = apply_blockwise(partial(_call_with_input, self.estimator, method), X)
         return np.asarray(out.compute() if hasattr(out, "compute") else out)
 
     def predict(self, X):
@@ -505,6 +526,14 @@ class ActiveLearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         X_eval, y_eval = self.eval_set
         if _lazy_2d(X_eval):
             # Scored block by block: only the predictions are in memory.
+            if self.scoring is None and not _default_score_is_accuracy(estimator):
+                raise ValueError(
+                    f"eval_set holds a {describe(X_eval)}, scored block by "
+                    f"block, but {type(estimator).__name__} has a score method "
+                    "of its own, which needs the whole X_eval. Pass scoring= "
+                    "(e.g. scoring='accuracy' or a scorer), or an in-memory "
+                    "X_eval."
+                )
             scorer = check_scoring(estimator, scoring=self.scoring)
             y_eval = np.asarray(y_eval)
             return float(scorer(_BlockwiseClassifier(estimator), X_eval, y_eval))
@@ -867,8 +896,9 @@ class ActiveLearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
                 (n_pool, n_features)
             Unlabeled candidates, or all your data with ``candidates``. An
             out-of-core pool is scored block by block and never loaded
-            whole (see :meth:`fit`); a strategy that needs the whole pool in
-            memory (e.g. ``CoreSet``) raises a ValueError for a dask or zarr
+            whole (see :meth:`fit`); CoreSet and BADGE keep one shard per
+            block; a strategy that needs the whole pool in memory (e.g.
+            ``DensityWeighted``) raises a ValueError for a dask or zarr
             array and reads a memmap in place.
         batch_size : int or None, default=None
             Number of samples; ``None`` uses the learner's ``batch_size``.
@@ -1049,6 +1079,12 @@ class ActiveLearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         return self
 
     # -- delegation -------------------------------------------------------
+    def _blockwise(self, method, X):
+        """``method`` of the final classifier over an out-of-core ``X``."""
+        check_is_fitted(self)
+        check_out_of_core(X, "X", n_features=self.n_features_in_)
+        return apply_blockwise(partial(_checked_call, self, method), X)
+
     def _checked_input(self, X):
         """``X`` validated, as the final classifier was fitted on it."""
         check_is_fitted(self)
@@ -1071,7 +1107,7 @@ class ActiveLearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         y_pred : ndarray of shape (n_samples,)
         """
         if _lazy_2d(X):
-            return apply_blockwise(partial(_checked_call, self, "predict"), X)
+            return self._blockwise("predict", X)
         X = self._checked_input(X)
         return self.estimator_.predict(X)
 
@@ -1088,7 +1124,7 @@ class ActiveLearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         proba : ndarray of shape (n_samples, n_classes)
         """
         if _lazy_2d(X):
-            return apply_blockwise(partial(_checked_call, self, "predict_proba"), X)
+            return self._blockwise("predict_proba", X)
         X = self._checked_input(X)
         return self.estimator_.predict_proba(X)
 
@@ -1105,7 +1141,7 @@ class ActiveLearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         log_proba : ndarray of shape (n_samples, n_classes)
         """
         if _lazy_2d(X):
-            return apply_blockwise(partial(_checked_call, self, "predict_log_proba"), X)
+            return self._blockwise("predict_log_proba", X)
         X = self._checked_input(X)
         return self.estimator_.predict_log_proba(X)
 
@@ -1122,7 +1158,7 @@ class ActiveLearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
         """
         if _lazy_2d(X):
-            return apply_blockwise(partial(_checked_call, self, "decision_function"), X)
+            return self._blockwise("decision_function", X)
         X = self._checked_input(X)
         return self.estimator_.decision_function(X)
 
@@ -1148,8 +1184,7 @@ class ActiveLearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         """
         if _lazy_2d(X):
             # The predictions are gathered; the samples stay out of core.
-            y_pred = np.asarray(
-                apply_blockwise(partial(_checked_call, self, "predict"), X))
+            y_pred = np.asarray(self._blockwise("predict", X))
             from sklearn.metrics import accuracy_score
 
             return float(accuracy_score(np.asarray(y), y_pred,

@@ -315,8 +315,26 @@ def test_greedy_selection_on_worker_shards_equals_in_memory(client, meter, data,
                                   for b in built)
     assert len(meter.task_bytes) <= 4
     deadline = time.monotonic() + 10
-    while sum(client.run(lambda dask_worker: len(dask_worker.state.actors)).values()):
+    while _live_actors(client):
         assert time.monotonic() < deadline, "the actors were not released"
+        time.sleep(0.05)
+
+
+def _live_actors(client):
+    return sum(client.run(lambda dask_worker: len(dask_worker.state.actors)).values())
+
+
+def test_a_failed_shard_build_releases_every_actor(client, data):
+    X, y = data
+    bad = X.copy()
+    bad[250, 3] = np.nan  # in the last block: the other worker builds fine
+    s = CoreSet(random_state=0).fit(X[:20], y[:20])
+    for _ in range(2):
+        with pytest.raises(ValueError, match="NaN"):
+            s.query(da.from_array(bad, chunks=(70, 20)), batch_size=3)
+    deadline = time.monotonic() + 10
+    while _live_actors(client):
+        assert time.monotonic() < deadline, "actors outlived the error"
         time.sleep(0.05)
 
 

@@ -587,3 +587,78 @@ def test_predict_out_of_core_checks_each_block(data, tmp_path):
         al.predict_proba(da.from_array(bad, chunks=500)).compute()
     with pytest.raises(ValueError, match="features"):
         al.predict(da.from_array(X[:, :3], chunks=500))
+
+
+def test_sharded_selection_unsorted_candidates_follow_their_order(data, memmap):
+    X, y = data
+    cand = np.random.RandomState(3).permutation(np.arange(50, 1500))[:600]
+    for s in (BADGE(first="random", random_state=0), CoreSet(prefilter=100,
+                                                            random_state=0)):
+        s.fit(X[:20], y[:20])
+        ref = cand[s.query(X[cand], batch_size=5)]
+        for pool in _pools(data, memmap).values():
+            np.testing.assert_array_equal(s._query_candidates(pool, cand, 5), ref)
+
+
+def test_zero_row_chunks_of_a_filtered_dask_pool(data):
+    X, y = data
+    pool = da.from_array(X[:600], chunks=100)
+    pool = pool[da.arange(600, chunks=100) >= 200].compute_chunk_sizes()
+    assert pool.chunks[0][:2] == (0, 0)
+    for s in (CoreSet(prefilter=300, prefilter_by="uncertainty", random_state=0),
+              BADGE(random_state=0),
+              UncertaintySampling(measure="margin", random_state=0)):
+        s.fit(X[:20], y[:20])
+        np.testing.assert_array_equal(s.query(pool, batch_size=7),
+                                      s.query(X[200:600], batch_size=7))
+
+
+def test_lazy_eval_set_needs_a_scoring_for_a_custom_score(data, memmap):
+    from sklearn.metrics import f1_score
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    X, y = data
+
+    class F1Logistic(LogisticRegression):
+        def score(self, X, y, sample_weight=None):
+            return f1_score(y, self.predict(X))
+
+    params = dict(batch_size=5, budget=15, random_state=0)
+    with pytest.raises(ValueError, match="score method of its own.*scoring="):
+        ActiveLearner(RandomSampling(F1Logistic()), eval_set=(memmap, y),
+                      **params).fit(X, y)
+    # An explicit scorer works, and a Pipeline ending in a plain classifier
+    # keeps the default (accuracy), as in memory.
+    for estimator, scoring in ((F1Logistic(), "f1"),
+                               (make_pipeline(StandardScaler(),
+                                              LogisticRegression()), None)):
+        ref = ActiveLearner(RandomSampling(estimator), eval_set=(X, y),
+                            scoring=scoring, **params).fit(X, y)
+        al = ActiveLearner(RandomSampling(estimator), eval_set=(memmap, y),
+                           scoring=scoring, **params).fit(X, y)
+        assert [h["score"] for h in al.history_] == [h["score"] for h in ref.history_]
+
+
+def test_lazy_eval_set_with_a_dataframe_pool_selecting_columns(data, memmap):
+    pd = pytest.importorskip("pandas")
+    from sklearn.compose import ColumnTransformer
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    X, y = data
+    df = pd.DataFrame(X, columns=list("abcdef"))
+    clf = make_pipeline(ColumnTransformer([("s", StandardScaler(), ["a", "b"])]),
+                        LogisticRegression())
+    params = dict(batch_size=5, budget=15, random_state=0)
+    ref = ActiveLearner(RandomSampling(clf), eval_set=(X, y), **params).fit(df, y)
+    al = ActiveLearner(RandomSampling(clf), eval_set=(memmap, y), **params).fit(df, y)
+    assert [h["score"] for h in al.history_] == [h["score"] for h in ref.history_]
+    np.testing.assert_array_equal(al.predict(memmap), ref.predict(X))
+
+
+def test_predict_on_an_empty_lazy_array_is_a_clear_error(data):
+    X, y = data
+    al = ActiveLearner(batch_size=5, budget=10, random_state=0).fit(X, y)
+    with pytest.raises(ValueError, match="0 sample"):
+        al.predict(da.from_array(X[:0], chunks=10))

@@ -426,3 +426,12 @@ def test_bad_device_is_named(cls):
     X, y = _digits()
     with pytest.raises(ValueError, match="device must be None or a torch device"):
         getattr(skactive, cls)(device="gpu-please").fit(X[:40], y[:40])
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="checks a CUDA-less host")
+def test_cuda_device_without_cuda_fails_in_fit():
+    from skactive import CoreSet
+
+    X, y = _digits()
+    with pytest.raises(ValueError, match="0 CUDA device"):
+        CoreSet(device="cuda").fit(X[:40], y[:40])

@@ -21,8 +21,10 @@ class BADGE(_ShardedSelectionMixin, QueryStrategy):
     memory is ``n·(C + D)``, never ``n·C·D``.
 
     An out-of-core pool (a dask array, :class:`numpy.memmap` or zarr array)
-    is never loaded whole: each block becomes a shard holding its rows'
-    factors (float64) and D² masses, and each pick is one reduction over
+    is not loaded as one array: each block becomes a shard holding its
+    rows' factors in float64 (``C + D`` values a row; the input features
+    themselves, a view, for a linear model on a float64 memmap) and D²
+    masses, and each pick is one reduction over
     the shards (on the workers, in one dask actor each, for a dask array on
     a ``dask.distributed`` client). The one uniform draw per pick lands in
     the shard whose cumulative mass holds it, so the picks are those of the

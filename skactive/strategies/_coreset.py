@@ -141,11 +141,12 @@ class _ShardedSelectionMixin:
         ----------
         X_pool : array-like, dask array, numpy.memmap or zarr array of shape \
                 (n_pool, n_features)
-            Unlabeled candidates. An out-of-core pool is never loaded whole:
-            its blocks become shards that each keep their rows'
-            representation and running minimum distance (on the workers for
-            a dask array on a ``distributed`` cluster), and each greedy step
-            is one reduction over them.
+            Unlabeled candidates. An out-of-core pool is not loaded as one
+            array: its blocks become shards that each keep their rows'
+            representation (the embedding, or BADGE's gradient factors) and
+            running minimum distance, on the workers for a dask array on a
+            ``distributed`` cluster, and each greedy step is one reduction
+            over them.
         batch_size : int, default=1
             Number of samples to select, at most ``n_pool``.
 
@@ -168,8 +169,12 @@ class _ShardedSelectionMixin:
         n_rows = self._check_lazy_pool(X)
         mask = None
         if candidates is not None:
-            # Rows are visited in increasing order (the loop's candidates are).
-            candidates = np.unique(np.asarray(candidates, dtype=np.intp))
+            candidates = np.asarray(candidates, dtype=np.intp)
+            if not (candidates[1:] > candidates[:-1]).all():
+                # Draws, ties and the D² order follow the candidates' order,
+                # which shards (in row order) cannot: read those rows. The
+                # loop's candidates are increasing.
+                return candidates[self.query(take_rows(X, candidates), batch_size)]
             mask = np.zeros(n_rows, dtype=bool)
             mask[candidates] = True
         n_pool = n_rows if candidates is None else candidates.shape[0]
@@ -197,6 +202,8 @@ class _ShardedSelectionMixin:
         """Margins of the rows ``candidates`` (None: all) of a lazy pool."""
 
         def margins(block):
+            if block.shape[0] == 0:  # a filtered dask array's empty chunk
+                return np.empty(0)
             block = self._validate_X(block, reset=False)
             with self._validated_input():
                 return _pool_margins(self.estimator_, block)
@@ -241,8 +248,20 @@ def _torch_device(device):
 
 
 def _check_device(device):
-    if device is not None:
-        _torch_device(device)
+    if device is None:
+        return
+    import torch
+
+    dev = _torch_device(device)
+    if dev.type == "cuda" and (
+            not torch.cuda.is_available()
+            or (dev.index or 0) >= torch.cuda.device_count()):
+        raise ValueError(
+            f"device={device!r}, but torch sees "
+            f"{torch.cuda.device_count() if torch.cuda.is_available() else 0} "
+            "CUDA device(s) here. Use device=None (NumPy, or the network's "
+            "own device) or 'cpu'."
+        )
 
 
 class CoreSet(_ShardedSelectionMixin, QueryStrategy):
@@ -261,9 +280,13 @@ class CoreSet(_ShardedSelectionMixin, QueryStrategy):
     over the shards. For a dask array computed by a ``dask.distributed``
     client the shards live on the workers, in one dask actor per worker,
     so the embedding is computed and kept where the blocks are and a pick
-    is one message per worker. A memory-mapped pool with
+    is one message per worker. A memory-mapped float32 or float64 pool with
     ``embedding="input"`` is read in place (the shards hold views of the
-    file) unless its mean dominates its spread, which centres a copy.
+    file) unless its mean dominates its spread, which centres a copy; other
+    dtypes are held as float64 copies, block by block, and so is any other
+    embedding (as the classifier computes it). Unsorted ``candidates`` (not
+    what :class:`~skactive.ActiveLearner` passes) read their rows into
+    memory, so that draws and ties follow their order as in memory.
 
     Parameters
     ----------

@@ -229,8 +229,9 @@ def apply_blockwise(fn, X):
         distributed scheduler, and each block is one task. Other arrays
         are computed block by block into one NumPy array.
     """
-    # One row first: the output's trailing shape and dtype.
-    probe = np.asarray(fn(take_rows(X, [0])))
+    # A row of zeros tells the output's trailing shape and dtype without
+    # computing any of X (whose blocks may be costly to produce).
+    probe = np.asarray(fn(np.zeros((1,) + tuple(X.shape[1:]), dtype=X.dtype)))
     tail, dtype = probe.shape[1:], probe.dtype
     if _is_dask(X):
         import dask

@@ -137,7 +137,13 @@ class ActorShards:
                 pure=False,
             ))
         self._futures = hosts
-        self.hosts = [h.result() for h in hosts]
+        try:
+            self.hosts = [h.result() for h in hosts]
+        except BaseException:
+            # One worker failed to build its shards (e.g. NaN in a block):
+            # the others' actors must not outlive the error.
+            client.cancel(hosts)
+            raise
         for host, indices in zip(self.hosts, groups.values()):
             for i in indices:
                 self._host_of[i] = host
