@@ -31,7 +31,7 @@ from .utils import (
     seed_random_states,
     top_k,
 )
-from .utils._out_of_core import _is_dask, read_block
+from .utils._out_of_core import _is_dask, describe, read_block
 from .utils._selection import _selection_scores, _top_candidates, _top_k_of
 
 __all__ = [
@@ -467,7 +467,7 @@ class QueryStrategy(BaseEstimator):
         """
         return None if self._reads_pool else "size"
 
-    def _check_lazy_pool(self, X_pool):
+    def _check_lazy_pool(self, X_pool, reads=True):
         """Rows of an out-of-core pool, its shape checked without reading it."""
         check_is_fitted(self)
         n_pool, _ = check_out_of_core(
@@ -478,6 +478,12 @@ class QueryStrategy(BaseEstimator):
                 "X_pool is empty: there is nothing left to query. "
                 "Pass at least one unlabeled sample."
             )
+        if reads and getattr(self, "feature_names_in_", None) is not None:
+            warnings.warn(
+                f"{_NO_NAMES}, but {type(self).__name__} was fitted with "
+                f"feature names: X_pool is a {describe(X_pool)}, whose columns "
+                "are taken in the order of fit's DataFrame.", UserWarning,
+                stacklevel=3)
         return n_pool
 
     def _query_pool_size(self, n_pool, batch_size):
@@ -624,7 +630,8 @@ class QueryStrategy(BaseEstimator):
             Distinct indices into ``X_pool``, most preferred first.
         """
         if self._out_of_core_query() == "size" and _lazy_pool(X_pool):
-            return self._query_pool_size(self._check_lazy_pool(X_pool), batch_size)
+            return self._query_pool_size(
+                self._check_lazy_pool(X_pool, reads=False), batch_size)
         X_pool = self._validate_pool(X_pool)
         batch_size = check_batch_size(batch_size, X_pool.shape[0])
         rng = query_rng(self._query_seed, X_pool.shape[0])
@@ -644,7 +651,7 @@ class QueryStrategy(BaseEstimator):
         are taken by position.
         """
         if self._out_of_core_query() == "size" and _lazy_pool(X):
-            self._check_lazy_pool(X)
+            self._check_lazy_pool(X, reads=False)
             return candidates[self._query_pool_size(candidates.shape[0], batch_size)]
         X_pool = _safe_indexing(X, candidates)
         return candidates[self.query(X_pool, batch_size=batch_size)]
@@ -672,6 +679,21 @@ def _lazy_pool(X):
     return is_out_of_core(X) and len(getattr(X, "shape", ())) == 2
 
 
+_NO_NAMES = "X does not have valid feature names"
+
+
+def _validate_block(strategy, block):
+    """A block of an out-of-core pool, checked as ``query`` checks a pool.
+
+    Lazy arrays have no column names: a strategy fitted on a DataFrame says
+    so once per query (:meth:`QueryStrategy._check_lazy_pool`), not once
+    per block, nor on every worker of a cluster.
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=_NO_NAMES, category=UserWarning)
+        return strategy._validate_X(block, reset=False)
+
+
 def _score_rows(strategy, block, start, mask, k):
     """Scores of the rows of one block of the pool, as ``(rows, scores)``.
 
@@ -692,7 +714,7 @@ def _score_rows(strategy, block, start, mask, k):
         if 2 * local.shape[0] < block.shape[0]:
             # Few candidates here: score their rows only.
             block, mask = block[local], None
-    block = strategy._validate_X(block, reset=False)
+    block = _validate_block(strategy, block)
     with strategy._validated_input():
         scores = _as_numpy(strategy._score(block))
     if mask is not None:
@@ -763,7 +785,7 @@ class ScoreQueryMixin:
         def score_block(block):
             if block.shape[0] == 0:
                 return np.empty(0)
-            block = self._validate_X(block, reset=False)
+            block = _validate_block(self, block)
             with self._validated_input():
                 return _as_numpy(self._score(block))
 

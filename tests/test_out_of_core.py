@@ -662,3 +662,25 @@ def test_predict_on_an_empty_lazy_array_is_a_clear_error(data):
     al = ActiveLearner(batch_size=5, budget=10, random_state=0).fit(X, y)
     with pytest.raises(ValueError, match="0 sample"):
         al.predict(da.from_array(X[:0], chunks=10))
+
+
+@pytest.mark.parametrize("make", [
+    lambda: CoreSet(random_state=0),
+    lambda: UncertaintySampling(measure="margin", random_state=0),
+], ids=["coreset", "margin"])
+def test_dataframe_fitted_strategy_warns_once_per_lazy_query(data, memmap, make):
+    pd = pytest.importorskip("pandas")
+    import warnings
+
+    X, y = data
+    s = make().fit(pd.DataFrame(X[:30], columns=list("abcdef")), y[:30])
+    for pool in _pools(data, memmap).values():
+        with warnings.catch_warnings(record=True) as caught, \
+                config_context(working_memory=0.01):
+            warnings.simplefilter("always")
+            s.query(pool, batch_size=5)
+        names = [w for w in caught if "valid feature names" in str(w.message)]
+        assert len(names) == 1, [str(w.message) for w in caught]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # reads the size only: nothing to say
+        RandomSampling().fit(pd.DataFrame(X[:30]), y[:30]).query(memmap, 5)

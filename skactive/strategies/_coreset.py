@@ -9,6 +9,7 @@ from ..base import (
     _check_option,
     _check_positive_int,
     _lazy_pool,
+    _validate_block,
 )
 from ..utils import chunk_rows, embed, iter_chunks, take_rows
 from ..utils._kernels import KCenterShard, LocalShards, kcenter_greedy_sharded
@@ -117,7 +118,7 @@ class _ShardedSelectionMixin:
 
     def _make_lazy_shard(self, block, offset, mask):
         """A shard of a block read from an out-of-core pool, its values checked."""
-        block = self._validate_X(block, reset=False)
+        block = _validate_block(self, block)
         with self._validated_input():
             return self._make_shard(block, offset, mask)
 
@@ -204,7 +205,7 @@ class _ShardedSelectionMixin:
         def margins(block):
             if block.shape[0] == 0:  # a filtered dask array's empty chunk
                 return np.empty(0)
-            block = self._validate_X(block, reset=False)
+            block = _validate_block(self, block)
             with self._validated_input():
                 return _pool_margins(self.estimator_, block)
 
