@@ -251,9 +251,9 @@ def _torch_device(device):
 def _check_device(device):
     if device is None:
         return
+    dev = _torch_device(device)  # a clear error first where torch is missing
     import torch
 
-    dev = _torch_device(device)
     if dev.type == "cuda" and (
             not torch.cuda.is_available()
             or (dev.index or 0) >= torch.cuda.device_count()):
@@ -275,9 +275,9 @@ class CoreSet(_ShardedSelectionMixin, QueryStrategy):
     product, and no pool × pool (or batch × pool) matrix is ever built.
 
     An out-of-core pool (a dask array, :class:`numpy.memmap` or zarr array)
-    is never loaded whole and gives the same picks as in memory (up to the
-    rounding of sums over blocks): each block becomes a shard holding its
-    rows' embedding and running minimum, and each pick is one reduction
+    is not loaded as one array and gives the same picks as in memory (up to
+    the rounding of sums over blocks): each block becomes a shard holding
+    its rows' embedding and running minimum, and each pick is one reduction
     over the shards. For a dask array computed by a ``dask.distributed``
     client the shards live on the workers, in one dask actor per worker,
     so the embedding is computed and kept where the blocks are and a pick
