@@ -8,9 +8,9 @@ from functools import partial
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone
-from sklearn.metrics import check_scoring
-from sklearn.utils import _safe_indexing, check_random_state
+from sklearn.metrics import accuracy_score, check_scoring
 from sklearn.pipeline import Pipeline
+from sklearn.utils import _safe_indexing, check_random_state
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import (
     _num_samples,
@@ -1185,8 +1185,6 @@ class ActiveLearner(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         if _lazy_2d(X):
             # The predictions are gathered; the samples stay out of core.
             y_pred = np.asarray(self._blockwise("predict", X))
-            from sklearn.metrics import accuracy_score
-
             return float(accuracy_score(np.asarray(y), y_pred,
                                         sample_weight=sample_weight))
         return super().score(X, y, sample_weight=sample_weight)
