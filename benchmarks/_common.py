@@ -70,3 +70,24 @@ def write_memmap_pool(path, n, n_features, rng):
     out.flush()
     del out
     return np.load(path, mmap_mode="r")
+
+
+def query_lazy_vs_memory(strategy, X_lazy, X_in, batch, paired, measure_peak):
+    """One query on an out-of-core pool against the same pool in memory.
+
+    Times both, interleaved (``paired``; 3 rounds above 2·10^6 rows, else
+    5), and measures each one's tracemalloc peak. Returns ``(res, same,
+    peak_lazy, peak_memory)``: the :class:`PairedTimes`, whether the picks
+    agree, and the peaks in bytes.
+    """
+    def lazy_query():
+        return strategy.query(X_lazy, batch_size=batch)
+
+    def memory_query():
+        return strategy.query(X_in, batch_size=batch)
+
+    rounds = 3 if X_in.shape[0] > 2_000_000 else 5
+    res = paired(lazy_query, {"in_memory": memory_query}, rounds=rounds,
+                 warmup_rounds=1)
+    same = np.array_equal(res.result, res.ref_results["in_memory"])
+    return res, same, measure_peak(lazy_query), measure_peak(memory_query)

@@ -28,7 +28,12 @@ import numpy as np
 import pytest
 from sklearn.linear_model import LogisticRegression
 
-from _common import scaled, scaling_exponent, write_memmap_pool
+from _common import (
+    query_lazy_vs_memory,
+    scaled,
+    scaling_exponent,
+    write_memmap_pool,
+)
 from skactive import ActiveLearner, UncertaintySampling
 from skactive.utils._out_of_core import MAX_BLOCK_MIB
 
@@ -79,19 +84,8 @@ def test_out_of_core_query(pool, kind, n_pool, paired, measure_peak, report):
     X_mem, X_mm, _, strategy = pool
     X_in = X_mem[:n_pool]
     X_lazy = _as(kind, X_mm, n_pool)
-
-    def lazy_query():
-        return strategy.query(X_lazy, batch_size=BATCH)
-
-    def memory_query():
-        return strategy.query(X_in, batch_size=BATCH)
-
-    rounds = 3 if n_pool > 2_000_000 else 5
-    res = paired(lazy_query, {"in_memory": memory_query}, rounds=rounds,
-                 warmup_rounds=1)
-    same = np.array_equal(res.result, res.ref_results["in_memory"])
-    peak = measure_peak(lazy_query)
-    peak_mem = measure_peak(memory_query)
+    res, same, peak, peak_mem = query_lazy_vs_memory(
+        strategy, X_lazy, X_in, BATCH, paired, measure_peak)
     _TIMES.setdefault(kind, {})[n_pool] = res.median()
     _TIMES.setdefault("in_memory", {})[n_pool] = res.median("in_memory")
     peaks = _PEAKS.setdefault(kind, {})

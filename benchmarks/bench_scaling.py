@@ -40,7 +40,12 @@ import numpy as np
 import pytest
 from sklearn.linear_model import LogisticRegression
 
-from _common import scaled, scaling_exponent, write_memmap_pool
+from _common import (
+    query_lazy_vs_memory,
+    scaled,
+    scaling_exponent,
+    write_memmap_pool,
+)
 from skactive import BADGE, CoreSet, UncertaintySampling
 from skactive.utils._out_of_core import MAX_BLOCK_MIB
 
@@ -109,19 +114,8 @@ def test_scaling_query(pool, name, n_pool, paired, measure_peak, report):
     X_mem, X_mm, strategies = pool
     strategy = strategies[name]
     X_in, X_lazy = X_mem[:n_pool], X_mm[:n_pool]
-
-    def lazy_query():
-        return strategy.query(X_lazy, batch_size=BATCH)
-
-    def memory_query():
-        return strategy.query(X_in, batch_size=BATCH)
-
-    rounds = 3 if n_pool > 2_000_000 else 5
-    res = paired(lazy_query, {"in_memory": memory_query}, rounds=rounds,
-                 warmup_rounds=1)
-    same = np.array_equal(res.result, res.ref_results["in_memory"])
-    peak = measure_peak(lazy_query)
-    peak_mem = measure_peak(memory_query)
+    res, same, peak, peak_mem = query_lazy_vs_memory(
+        strategy, X_lazy, X_in, BATCH, paired, measure_peak)
     times = _TIMES.setdefault((name, "memmap"), {})
     times[n_pool] = res.median()
     _TIMES.setdefault((name, "in_memory"), {})[n_pool] = res.median("in_memory")
