@@ -91,3 +91,23 @@ def query_lazy_vs_memory(strategy, X_lazy, X_in, batch, paired, measure_peak):
                  warmup_rounds=1)
     same = np.array_equal(res.result, res.ref_results["in_memory"])
     return res, same, measure_peak(lazy_query), measure_peak(memory_query)
+
+
+def linear_pool(path, n, n_features, n_labeled, seed=0):
+    """A memmap pool with labeled rows and a logistic regression fitted on them.
+
+    The pool is :func:`write_memmap_pool`'s; labels follow a random linear
+    rule ``X @ w > 0`` (the first two labeled rows forced to classes 0 and
+    1). Returns ``(X_mm, X_mem, w, labeled, y_labeled, lr)``.
+    """
+    from sklearn.linear_model import LogisticRegression
+
+    rng = np.random.default_rng(seed)
+    X_mm = write_memmap_pool(path, n, n_features, rng)
+    X_mem = np.load(path)
+    w = rng.standard_normal(n_features)
+    labeled = rng.choice(n, n_labeled, replace=False)
+    y_labeled = (X_mem[labeled] @ w > 0).astype(int)
+    y_labeled[:2] = [0, 1]
+    lr = LogisticRegression(max_iter=1000).fit(X_mem[labeled], y_labeled)
+    return X_mm, X_mem, w, labeled, y_labeled, lr

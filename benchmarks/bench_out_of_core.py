@@ -29,10 +29,10 @@ import pytest
 from sklearn.linear_model import LogisticRegression
 
 from _common import (
+    linear_pool,
     query_lazy_vs_memory,
     scaled,
     scaling_exponent,
-    write_memmap_pool,
 )
 from skactive import ActiveLearner, UncertaintySampling
 from skactive.utils._out_of_core import MAX_BLOCK_MIB
@@ -51,20 +51,12 @@ _TIMES = {}  # kind -> {n: median seconds}
 _PEAKS = {}  # kind -> {n: peak bytes}
 
 
-
 @pytest.fixture(scope="module")
 def pool(tmp_path_factory):
     """The largest pool on disk (written block by block) and in memory."""
-    n = max(SIZES)
     path = tmp_path_factory.mktemp("out_of_core") / "pool.npy"
-    rng = np.random.default_rng(0)
-    X_mm = write_memmap_pool(path, n, N_FEATURES, rng)
-    X_mem = np.load(path)
-    w = rng.standard_normal(N_FEATURES)
-    labeled = rng.choice(n, N_LABELED, replace=False)
-    y_labeled = (X_mem[labeled] @ w > 0).astype(int)
-    y_labeled[:2] = [0, 1]
-    lr = LogisticRegression(max_iter=1000).fit(X_mem[labeled], y_labeled)
+    X_mm, X_mem, w, labeled, y_labeled, lr = linear_pool(
+        path, max(SIZES), N_FEATURES, N_LABELED)
     strategy = UncertaintySampling(lr, measure="margin", refit=False,
                                    random_state=0).fit(X_mem[labeled], y_labeled)
     y = (X_mem @ w > 0).astype(int)

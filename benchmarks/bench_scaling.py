@@ -38,13 +38,12 @@ import time
 
 import numpy as np
 import pytest
-from sklearn.linear_model import LogisticRegression
 
 from _common import (
+    linear_pool,
     query_lazy_vs_memory,
     scaled,
     scaling_exponent,
-    write_memmap_pool,
 )
 from skactive import BADGE, CoreSet, UncertaintySampling
 from skactive.utils._out_of_core import MAX_BLOCK_MIB
@@ -64,21 +63,13 @@ BLOCK_BYTES = MAX_BLOCK_MIB * 2**20
 _TIMES = {}  # (strategy, kind) -> {n: median seconds}
 
 
-
 @pytest.fixture(scope="module")
 def pool(tmp_path_factory):
     """The largest pool on disk and in memory, and the fitted strategies."""
-    n = max(SIZES)
     path = tmp_path_factory.mktemp("scaling") / "pool.npy"
-    rng = np.random.default_rng(0)
-    X_mm = write_memmap_pool(path, n, N_FEATURES, rng)
-    X_mem = np.load(path)
-    w = rng.standard_normal(N_FEATURES)
-    labeled = rng.choice(n, N_LABELED, replace=False)
+    X_mm, X_mem, _, labeled, y_lab, lr = linear_pool(
+        path, max(SIZES), N_FEATURES, N_LABELED)
     X_lab = X_mem[labeled]
-    y_lab = (X_lab @ w > 0).astype(int)
-    y_lab[:2] = [0, 1]
-    lr = LogisticRegression(max_iter=1000).fit(X_lab, y_lab)
     strategies = {
         "margin": UncertaintySampling(lr, measure="margin", refit=False),
         "coreset": CoreSet(lr, embedding="input", refit=False),
