@@ -689,6 +689,10 @@ def _validate_block(strategy, block):
     so once per query (:meth:`QueryStrategy._check_lazy_pool`), not once
     per block, nor on every worker of a cluster.
     """
+    if getattr(strategy, "feature_names_in_", None) is None:
+        # Nothing to silence: no catch_warnings, which is process-wide
+        # before Python 3.14 and blocks run on several threads.
+        return strategy._validate_X(block, reset=False)
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=_NO_NAMES, category=UserWarning)
         return strategy._validate_X(block, reset=False)
