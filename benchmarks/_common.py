@@ -111,3 +111,22 @@ def linear_pool(path, n, n_features, n_labeled, seed=0):
     y_labeled[:2] = [0, 1]
     lr = LogisticRegression(max_iter=1000).fit(X_mem[labeled], y_labeled)
     return X_mm, X_mem, w, labeled, y_labeled, lr
+
+
+def lazy_vs_memory_fields(res, same, peak, peak_mem, pool):
+    """The report columns shared by the out-of-core benchmarks.
+
+    ``res`` times the out-of-core call against ``"in_memory"``; ``peak`` and
+    ``peak_mem`` are their tracemalloc peaks (bytes); ``pool`` is the pool
+    in memory (its size and row count).
+    """
+    return {
+        "seconds": res.median(),
+        "in_memory_s": res.median("in_memory"),
+        "ratio": res.ratio("in_memory"),
+        "peak_MiB": peak / 2**20,
+        "in_memory_MiB": peak_mem / 2**20,
+        "pool_MiB": pool.nbytes / 2**20,
+        "peak_B/row": peak / pool.shape[0],
+        "same_picks": same,
+    }

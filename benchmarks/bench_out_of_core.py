@@ -29,6 +29,7 @@ import pytest
 from sklearn.linear_model import LogisticRegression
 
 from _common import (
+    lazy_vs_memory_fields,
     linear_pool,
     query_lazy_vs_memory,
     scaled,
@@ -87,14 +88,7 @@ def test_out_of_core_query(pool, kind, n_pool, paired, measure_peak, report):
         "out-of-core-query",
         f"margin {kind} n={n_pool:,} d={N_FEATURES} b={BATCH}",
         {
-            "seconds": res.median(),
-            "in_memory_s": res.median("in_memory"),
-            "ratio": res.ratio("in_memory"),
-            "peak_MiB": peak / 2**20,
-            "in_memory_MiB": peak_mem / 2**20,
-            "pool_MiB": X_in.nbytes / 2**20,
-            "peak_B/row": peak / n_pool,
-            "same_picks": same,
+            **lazy_vs_memory_fields(res, same, peak, peak_mem, X_in),
             "exponent": exponent,
             "in_memory_exp": scaling_exponent(_TIMES["in_memory"]),
         },
@@ -126,21 +120,13 @@ def test_out_of_core_loop(pool, paired, measure_peak, report):
     peak = measure_peak(lazy_fit)
     peak_mem = measure_peak(memory_fit)
     n = X_mem.shape[0]
+    same = np.array_equal(res.result, res.ref_results["in_memory"])
     report(
         "out-of-core-loop",
         f"ActiveLearner margin memmap n={n:,} d={N_FEATURES} 2 rounds of {BATCH}",
-        {
-            "seconds": res.median(),
-            "in_memory_s": res.median("in_memory"),
-            "ratio": res.ratio("in_memory"),
-            "peak_MiB": peak / 2**20,
-            "in_memory_MiB": peak_mem / 2**20,
-            "pool_MiB": X_mem.nbytes / 2**20,
-            "peak_B/row": peak / n,
-            "same_picks": np.array_equal(res.result, res.ref_results["in_memory"]),
-        },
+        lazy_vs_memory_fields(res, same, peak, peak_mem, X_mem),
     )
-    assert np.array_equal(res.result, res.ref_results["in_memory"])
+    assert same
     # The loop's bookkeeping (initial draw, pool indices and mask) is a few
     # bytes per row; the pool (128 B/row here) is never copied.
     assert peak < X_mem.nbytes / 2, peak

@@ -40,6 +40,7 @@ import numpy as np
 import pytest
 
 from _common import (
+    lazy_vs_memory_fields,
     linear_pool,
     query_lazy_vs_memory,
     scaled,
@@ -111,14 +112,7 @@ def test_scaling_query(pool, name, n_pool, paired, measure_peak, report):
     times[n_pool] = res.median()
     _TIMES.setdefault((name, "in_memory"), {})[n_pool] = res.median("in_memory")
     fields = {
-        "seconds": res.median(),
-        "in_memory_s": res.median("in_memory"),
-        "ratio": res.ratio("in_memory"),
-        "peak_MiB": peak / 2**20,
-        "in_memory_MiB": peak_mem / 2**20,
-        "pool_MiB": X_in.nbytes / 2**20,
-        "peak_B/row": peak / n_pool,
-        "same_picks": same,
+        **lazy_vs_memory_fields(res, same, peak, peak_mem, X_in),
         "exponent": scaling_exponent(times),
     }
     target_field = "exponent"
