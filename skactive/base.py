@@ -31,7 +31,7 @@ from .utils import (
     seed_random_states,
     top_k,
 )
-from .utils._out_of_core import _is_dask, describe, read_block
+from .utils._out_of_core import _is_dask, apply_blockwise, describe, read_block
 from .utils._selection import _selection_scores, _top_candidates, _top_k_of
 
 __all__ = [
@@ -784,7 +784,6 @@ class ScoreQueryMixin:
 
     def _score_dask(self, X_pool):
         check_is_fitted(self)
-        X_pool = X_pool.rechunk({1: -1})
 
         def score_block(block):
             if block.shape[0] == 0:
@@ -793,7 +792,7 @@ class ScoreQueryMixin:
             with self._validated_input():
                 return _as_numpy(self._score(block))
 
-        return X_pool.map_blocks(score_block, drop_axis=1, dtype=float).compute()
+        return np.asarray(apply_blockwise(score_block, X_pool).compute())
 
     def _blockwise(self, X, mask, k):
         """``(rows, scores)`` of the candidate rows (``mask``; None: all) of ``X``.

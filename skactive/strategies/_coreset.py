@@ -13,7 +13,7 @@ from ..base import (
 )
 from ..utils import chunk_rows, embed, iter_chunks, take_rows
 from ..utils._kernels import KCenterShard, LocalShards, kcenter_greedy_sharded
-from ..utils._out_of_core import _is_dask, read_block, row_blocks
+from ..utils._out_of_core import apply_blockwise
 from ..utils._selection import check_batch_size, query_rng
 from ..utils._shards import lazy_shards
 from ..utils._torch_kernels import (
@@ -209,13 +209,8 @@ class _ShardedSelectionMixin:
             with self._validated_input():
                 return _pool_margins(self.estimator_, block)
 
-        if _is_dask(X):
-            out = X.rechunk({1: -1}).map_blocks(
-                margins, drop_axis=1, dtype=float).compute()
-        else:
-            out = np.empty(X.shape[0])
-            for start, stop in row_blocks(X, 8 * int(X.shape[1])):
-                out[start:stop] = margins(read_block(X, start, stop))
+        out = apply_blockwise(margins, X)
+        out = np.asarray(out.compute() if hasattr(out, "compute") else out)
         return out if candidates is None else out[candidates]
 
 
