@@ -131,9 +131,13 @@ class _ShardedSelectionMixin:
         )
         if picked is not None:
             X_pool = X_pool[picked]
-        shards = LocalShards([self._make_shard(X_pool, 0, None)])
-        selected = self._select_sharded(shards, batch_size, rng, None)
+        selected = self._select_in_memory(X_pool, batch_size, rng)
         return selected if picked is None else picked[selected]
+
+    def _select_in_memory(self, X, batch_size, rng):
+        """The greedy rule on validated rows in memory: one shard."""
+        shards = LocalShards([self._make_shard(X, 0, None)])
+        return self._select_sharded(shards, batch_size, rng, None)
 
     def query(self, X_pool, batch_size=1):
         """Select a batch of the pool.
@@ -189,8 +193,7 @@ class _ShardedSelectionMixin:
             rows = picked if candidates is None else candidates[picked]
             X_sub = self._validate_X(take_rows(X, rows), reset=False)
             with self._validated_input():
-                shards = LocalShards([self._make_shard(X_sub, 0, None)])
-                return rows[self._select_sharded(shards, batch_size, rng, None)]
+                return rows[self._select_in_memory(X_sub, batch_size, rng)]
         shards = lazy_shards(X, self._make_lazy_shard, mask)
         try:
             with self._validated_input():
