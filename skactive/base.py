@@ -31,7 +31,7 @@ from .utils import (
     seed_random_states,
     top_k,
 )
-from .utils._out_of_core import _is_dask, apply_blockwise, describe, read_block
+from .utils._out_of_core import _is_dask, compute_blockwise, describe, read_block
 from .utils._selection import _selection_scores, _top_candidates, _top_k_of
 
 __all__ = [
@@ -792,7 +792,7 @@ class ScoreQueryMixin:
             with self._validated_input():
                 return _as_numpy(self._score(block))
 
-        return np.asarray(apply_blockwise(score_block, X_pool).compute())
+        return compute_blockwise(score_block, X_pool)
 
     def _blockwise(self, X, mask, k):
         """``(rows, scores)`` of the candidate rows (``mask``; None: all) of ``X``.

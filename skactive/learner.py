@@ -39,7 +39,7 @@ from .utils import (
     take_rows,
     vstack_rows,
 )
-from .utils._out_of_core import apply_blockwise, describe
+from .utils._out_of_core import apply_blockwise, compute_blockwise, describe
 
 __all__ = ["ActiveLearner"]
 
@@ -87,8 +87,8 @@ class _BlockwiseClassifier(ClassifierMixin, BaseEstimator):
         return getattr(self.estimator, name)
 
     def _apply(self, method, X):
-        out = apply_blockwise(partial(_call_with_input, self.estimator, method), X)
-        return np.asarray(out.compute() if hasattr(out, "compute") else out)
+        return compute_blockwise(
+            partial(_call_with_input, self.estimator, method), X)
 
     def predict(self, X):
         return self._apply("predict", X)

@@ -13,7 +13,7 @@ from ..base import (
 )
 from ..utils import chunk_rows, embed, iter_chunks, take_rows
 from ..utils._kernels import KCenterShard, LocalShards, kcenter_greedy_sharded
-from ..utils._out_of_core import apply_blockwise
+from ..utils._out_of_core import compute_blockwise
 from ..utils._selection import check_batch_size, query_rng
 from ..utils._shards import lazy_shards
 from ..utils._torch_kernels import (
@@ -212,8 +212,7 @@ class _ShardedSelectionMixin:
             with self._validated_input():
                 return _pool_margins(self.estimator_, block)
 
-        out = apply_blockwise(margins, X)
-        out = np.asarray(out.compute() if hasattr(out, "compute") else out)
+        out = compute_blockwise(margins, X)
         return out if candidates is None else out[candidates]
 
 

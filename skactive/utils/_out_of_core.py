@@ -250,3 +250,9 @@ def apply_blockwise(fn, X):
     for start, stop in row_blocks(X, row_bytes):
         out[start:stop] = fn(read_block(X, start, stop))
     return out
+
+
+def compute_blockwise(fn, X):
+    """:func:`apply_blockwise` computed into one NumPy array, dask or not."""
+    out = apply_blockwise(fn, X)
+    return np.asarray(out.compute() if _is_dask(out) else out)
