@@ -33,6 +33,7 @@ from pathlib import Path
 
 import numpy as np
 import sklearn
+from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.ensemble import RandomForestRegressor
 
 import skactive
@@ -40,6 +41,49 @@ from skactive.policies import LAL_FEATURE_NAMES, CompactForestRegressor, LALMont
 from skactive.policies._artefacts import save_artefact
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+class OOBGridForest(RegressorMixin, BaseEstimator):
+    """The authors' per-size step regressor: the best forest of a grid by OOB R².
+
+    ``LALmodel.crossValidateLALmodel`` of the authors' generator: every
+    ``RandomForestRegressor(n_estimators, max_depth, max_features,
+    oob_score=True)`` of the grid is fitted on the first ``n_columns``
+    columns (theirs drop ``n_labeled``), in the grid's order, and one
+    replaces the best so far only if its OOB R² is higher by more than
+    ``margin``. The chosen forest and its parameters are kept.
+    """
+
+    def __init__(self, n_estimators=(500, 1000, 5000), max_depth=(5, 10, 20),
+                 max_features=(3, 5, 7), n_columns=7, margin=1e-4,
+                 n_jobs=None, random_state=None):
+        self.n_estimators = n_estimators
+        self.max_depth = max_depth
+        self.max_features = max_features
+        self.n_columns = n_columns
+        self.margin = margin
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+
+    def fit(self, X, y):
+        X = np.asarray(X)[:, :self.n_columns]
+        best = -np.inf
+        for trees in self.n_estimators:
+            for depth in self.max_depth:
+                for feat in self.max_features:
+                    model = RandomForestRegressor(
+                        trees, max_depth=depth, max_features=feat, oob_score=True,
+                        n_jobs=self.n_jobs, random_state=self.random_state).fit(X, y)
+                    if model.oob_score_ > best + self.margin:
+                        best, self.forest_ = model.oob_score_, model
+                        self.best_params_ = (trees, depth, feat)
+        self.oob_score_ = best
+        print(f"step regressor on {X.shape[0]} rows: (trees, depth, features) = "
+              f"{self.best_params_}, OOB R2 {best:.3f}", flush=True)
+        return self
+
+    def predict(self, X):
+        return self.forest_.predict(np.asarray(X)[:, :self.n_columns])
 
 
 def grouped_cv(regressor, states, deltas, n_candidates, seed, n_folds=3):
@@ -110,6 +154,12 @@ def main(argv=None):
     p.add_argument("--step-n-estimators", type=int, default=None,
                    help="iterative mode: trees of the per-size regressors "
                    "(default: --n-estimators)")
+    p.add_argument("--step-search", choices=["none", "oob"], default="none",
+                   help="iterative mode: 'oob' chooses each per-size regressor "
+                   "by OOB R2 over the authors' grid (OOBGridForest) instead "
+                   "of the fixed --step-* settings")
+    p.add_argument("--step-grid-trees", default="500,1000,5000",
+                   help="with --step-search oob: the grid's tree counts")
     p.add_argument("--trajectories", type=int, default=None,
                    help="iterative mode: labeled sets grown side by side, of "
                    "which --repetitions are scored at each size "
@@ -164,9 +214,14 @@ def main(argv=None):
         mc = LALMonteCarlo(
             args.mode,
             regressor=regressor(),
-            step_regressor=regressor(min_samples_leaf=args.step_min_samples_leaf,
-                                     max_depth=args.step_max_depth,
-                                     n_estimators=args.step_n_estimators),
+            step_regressor=(
+                OOBGridForest(
+                    n_estimators=tuple(int(v) for v in args.step_grid_trees.split(",")),
+                    n_columns=len(LAL_FEATURE_NAMES) - 1, n_jobs=args.n_jobs)
+                if args.step_search == "oob" else
+                regressor(min_samples_leaf=args.step_min_samples_leaf,
+                          max_depth=args.step_max_depth,
+                          n_estimators=args.step_n_estimators)),
             n_repetitions=args.repetitions,
             n_trajectories=args.trajectories,
             growth=args.growth,
