@@ -192,6 +192,9 @@ def main(argv=None):
     p.add_argument("--refit-only", action="store_true",
                    help="reuse the saved Monte-Carlo rows")
     args = p.parse_args(argv)
+    if args.step_search == "oob" and args.features != "paper":
+        # OOBGridForest drops the last column, n_labeled in the paper's order.
+        p.error("--step-search oob needs --features paper")
 
     def regressor(oob=False, min_samples_leaf=None, max_depth=None,
                   n_estimators=None):
