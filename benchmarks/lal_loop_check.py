@@ -73,7 +73,7 @@ def main(argv=None):
     args = p.parse_args(argv)
 
     from joblib import Parallel, delayed
-    from select_lal import load_rows, to_compact
+    from select_lal import STUCK_BELOW, STUCK_T, load_rows, to_compact
     from sklearn.ensemble import RandomForestRegressor
 
     rows = load_rows(args.data)
@@ -88,7 +88,7 @@ def main(argv=None):
     for name in runs[0]["curves"]:
         C = np.array([r["curves"][name] for r in runs])
         summary[name] = {"t40": float(C[:, 40].mean()), "t60": float(C[:, 60].mean()),
-                         "stuck": int((C[:, 40] < 0.8).sum())}
+                         "stuck": int((C[:, STUCK_T] < STUCK_BELOW).sum())}
         print(f"{name:12s} t=40 {summary[name]['t40']:.3f}  "
               f"t=60 {summary[name]['t60']:.3f}  stuck {summary[name]['stuck']}")
     report = {"command": "python benchmarks/lal_loop_check.py " + " ".join(
